@@ -1,0 +1,27 @@
+import asyncio
+
+from django.core.management.base import BaseCommand, CommandError
+
+from executions.temporal.client import temporal_connect
+from executions.temporal.config import temporal_config
+from executions.temporal.reconciler import reconcile_forever
+from executions.temporal.workers import build_orchestration_worker, run_until_signalled
+
+
+class Command(BaseCommand):
+    help = "Run the orchestration worker: the workflow, its status activity and the reconciler."
+
+    def handle(self, *args, **options) -> None:
+        config = temporal_config()
+        try:
+            asyncio.run(self._run(config))
+        except (OSError, TimeoutError, RuntimeError) as exc:
+            raise CommandError(f"Cannot reach Temporal at {config.host_port}: {exc}") from exc
+
+    async def _run(self, config) -> None:
+        client = await temporal_connect(config)
+        worker = build_orchestration_worker(client, config)
+        self.stdout.write(f"orchestration worker polling {config.stigmer_queue} on {config.host_port}")
+        await run_until_signalled(
+            worker, background=[reconcile_forever(config.reconcile_interval)]
+        )

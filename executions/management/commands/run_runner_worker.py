@@ -1,0 +1,25 @@
+import asyncio
+
+from django.core.management.base import BaseCommand, CommandError
+
+from executions.temporal.client import temporal_connect
+from executions.temporal.config import temporal_config
+from executions.temporal.workers import run_until_signalled
+from runner.worker import build_runner_worker
+
+
+class Command(BaseCommand):
+    help = "Run the runner worker: the EnsureThread and ExecuteGraphton activities."
+
+    def handle(self, *args, **options) -> None:
+        config = temporal_config()
+        try:
+            asyncio.run(self._run(config))
+        except (OSError, TimeoutError, RuntimeError) as exc:
+            raise CommandError(f"Cannot reach Temporal at {config.host_port}: {exc}") from exc
+
+    async def _run(self, config) -> None:
+        client = await temporal_connect(config)
+        worker = build_runner_worker(client, config)
+        self.stdout.write(f"runner worker polling {config.runner_queue} on {config.host_port}")
+        await run_until_signalled(worker)

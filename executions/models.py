@@ -1,0 +1,172 @@
+"""Agents, sessions, executions and the per-execution event log."""
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models, transaction
+
+
+class Phase(models.TextChoices):
+    PENDING = "PENDING"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+    @classmethod
+    def terminal(cls) -> frozenset[str]:
+        return frozenset({cls.COMPLETED, cls.FAILED, cls.CANCELLED})
+
+
+class Agent(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    instructions = models.TextField(blank=True)
+    model = models.CharField(
+        max_length=200,
+        default="scripted:demo",
+        help_text="provider:model, e.g. openai:gpt-4o-mini or the offline scripted:demo",
+    )
+    temperature = models.FloatField(null=True, blank=True)
+    max_tokens = models.PositiveIntegerField(null=True, blank=True)
+    model_options = models.JSONField(
+        default=dict, blank=True, help_text='Provider options, e.g. {"token_delay": 0.05}'
+    )
+    tools = models.JSONField(default=list, blank=True, help_text="Names from the tool registry")
+    execution_timeout_seconds = models.PositiveIntegerField(
+        default=600, validators=[MinValueValidator(1)]
+    )
+    enabled = models.BooleanField(default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Session(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="sessions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    subject = models.CharField(max_length=200, blank=True)
+    thread_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.subject or str(self.id)
+
+
+class AgentExecution(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="executions")
+    # Null only between the insert and the create pipeline's defaults step,
+    # which runs inside the same transaction (see save()).
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.CASCADE, related_name="executions"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    message = models.TextField()
+    model = models.CharField(max_length=200, blank=True, help_text="Overrides the agent's model")
+    phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.PENDING)
+    output = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    total_tokens = models.PositiveIntegerField(default=0)
+    workflow_id = models.CharField(max_length=200, blank=True)
+    workflow_started_at = models.DateTimeField(null=True, blank=True)
+    start_error = models.TextField(blank=True, help_text="Why the workflow has not started yet")
+    last_sequence = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["phase", "created_at"]),
+            models.Index(fields=["agent", "-created_at"]),
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["session", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id}: {self.message[:40]}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Atomic so the create pipeline (a post_save receiver) can veto the
+        # insert: bad input raises and nothing is left behind.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from executions.pipeline import execution_validate
+
+        if self._state.adding and self.agent_id is not None:
+            execution_validate(self)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.phase in Phase.terminal()
+
+    @property
+    def model_spec(self) -> str:
+        return self.model or self.agent.model
+
+
+class EventType(models.TextChoices):
+    PHASE = "phase"
+    MESSAGE = "message"
+    TOOL_CALL_STARTED = "tool_call_started"
+    TOOL_CALL_COMPLETED = "tool_call_completed"
+    TOOL_CALL_FAILED = "tool_call_failed"
+    USAGE = "usage"
+    ERROR = "error"
+    SYSTEM = "system"
+
+
+class ExecutionEvent(models.Model):
+    execution = models.ForeignKey(
+        AgentExecution, on_delete=models.CASCADE, related_name="events"
+    )
+    sequence = models.PositiveIntegerField()
+    type = models.CharField(max_length=40, choices=EventType.choices)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["execution", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["execution", "sequence"], name="unique_event_sequence"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.type}"
+
+    def as_dict(self) -> dict:
+        return {
+            "execution": str(self.execution_id),
+            "sequence": self.sequence,
+            "type": self.type,
+            "data": self.data,
+            "created_at": self.created_at.isoformat(),
+        }

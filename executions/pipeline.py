@@ -1,0 +1,87 @@
+"""The create pipeline: validate → defaults → persist PENDING → start after commit.
+
+It runs from the post_save receiver inside the atomic save(), so a step that
+raises rolls the insert back and nothing is saved.
+"""
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from executions.models import Agent, AgentExecution, EventType, Phase, Session
+from executions.services.events import execution_event_append
+from executions.services.workflows import execution_workflow_start
+from executions.temporal.contract import workflow_id_for
+
+
+def execution_validate(execution: AgentExecution) -> None:
+    """Raise a ValidationError with a message per offending field."""
+    errors: dict[str, str] = {}
+    message = (execution.message or "").strip()
+    limit = settings.STIGMER_MAX_MESSAGE_CHARS
+    if not message:
+        errors["message"] = "The message is empty."
+    elif len(execution.message) > limit:
+        errors["message"] = f"The message has {len(execution.message)} characters; at most {limit} are allowed."
+    agent = Agent.objects.filter(pk=execution.agent_id).first()
+    if agent is None:
+        errors["agent"] = f"Unknown agent {execution.agent_id!r}."
+    elif not agent.enabled:
+        errors["agent"] = f"Agent {agent.slug!r} is disabled."
+    if execution.session_id and agent is not None:
+        session = Session.objects.filter(pk=execution.session_id).first()
+        if session is None:
+            errors["session"] = f"Unknown session {execution.session_id}."
+        elif session.agent_id != agent.pk:
+            errors["session"] = f"Session {session.pk} belongs to another agent."
+        elif session.owner_id != execution.owner_id:
+            errors["session"] = f"Session {session.pk} belongs to another owner."
+    if execution.model:
+        from runner.llms.resolve import UnknownModelError, parse_model_spec
+
+        try:
+            parse_model_spec(execution.model)
+        except UnknownModelError as exc:
+            errors["model"] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply_defaults(execution: AgentExecution) -> None:
+    if execution.session_id is None:
+        execution.session = Session.objects.create(
+            agent_id=execution.agent_id, owner_id=execution.owner_id, subject=execution.message[:200]
+        )
+
+
+def _persist_pending(execution: AgentExecution) -> None:
+    # Whatever status the caller set is dropped: every execution starts PENDING.
+    execution.phase = Phase.PENDING
+    execution.workflow_id = workflow_id_for(str(execution.pk))
+    AgentExecution.objects.filter(pk=execution.pk).update(
+        session=execution.session,
+        phase=Phase.PENDING,
+        output="",
+        error="",
+        input_tokens=0,
+        output_tokens=0,
+        total_tokens=0,
+        started_at=None,
+        completed_at=None,
+        workflow_started_at=None,
+        start_error="",
+        workflow_id=execution.workflow_id,
+        updated_at=timezone.now(),
+    )
+    execution_event_append(
+        execution_id=execution.pk, type=EventType.PHASE, data={"phase": Phase.PENDING}
+    )
+
+
+def execution_create_pipeline(*, execution: AgentExecution) -> None:
+    execution_validate(execution)
+    _apply_defaults(execution)
+    _persist_pending(execution)
+    transaction.on_commit(partial(execution_workflow_start, execution_id=execution.pk))

@@ -1,0 +1,38 @@
+"""Reads, as plain functions named <entity>_<query>."""
+from dataclasses import dataclass
+
+from executions.models import AgentExecution, ExecutionEvent
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What the runner needs to build an agent, loaded by id (no secrets in payloads)."""
+
+    phase: str
+    model: str
+    instructions: str
+    tools: list[str]
+    temperature: float | None
+    max_tokens: int | None
+    model_options: dict
+
+
+def execution_run_config(*, execution_id) -> RunConfig:
+    execution = AgentExecution.objects.select_related("agent").get(pk=execution_id)
+    agent = execution.agent
+    return RunConfig(
+        phase=execution.phase,
+        model=execution.model_spec,
+        instructions=agent.instructions,
+        tools=list(agent.tools),
+        temperature=agent.temperature,
+        max_tokens=agent.max_tokens,
+        model_options=dict(agent.model_options),
+    )
+
+
+def execution_events_after(*, execution_id, after: int = 0, limit: int | None = None):
+    events = ExecutionEvent.objects.filter(execution_id=execution_id, sequence__gt=after).order_by(
+        "sequence"
+    )
+    return list(events[:limit] if limit else events)

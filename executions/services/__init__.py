@@ -1,0 +1,1 @@
+"""Writes, as plain functions named <entity>_<action>; surfaces only call these."""

@@ -1,0 +1,66 @@
+"""Creating, cancelling and reconciling executions."""
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from executions.errors import ExecutionNotCancellable
+from executions.models import Agent, AgentExecution, Phase, Session
+from executions.services.phases import execution_phase_set
+from executions.services.workflows import execution_workflow_cancel, execution_workflow_start
+
+
+def execution_create(
+    *,
+    agent: Agent,
+    message: str,
+    owner=None,
+    session: Session | None = None,
+    model: str = "",
+) -> AgentExecution:
+    """Create an execution; the create pipeline (post_save) validates it,
+    fills defaults and starts its workflow after commit."""
+    execution = AgentExecution(
+        agent=agent, message=message, owner=owner, session=session, model=model
+    )
+    execution.save()
+    return execution
+
+
+def execution_cancel(*, execution: AgentExecution) -> AgentExecution:
+    """Cancel: a PENDING execution at once; a running one through Temporal."""
+    execution.refresh_from_db()
+    if execution.is_terminal:
+        raise ExecutionNotCancellable(
+            f"Execution {execution.pk} is already {execution.phase} and cannot be cancelled."
+        )
+    if execution.phase == Phase.PENDING and execution.workflow_started_at is None:
+        with transaction.atomic():
+            execution_phase_set(execution_id=execution.pk, phase=Phase.CANCELLED)
+        execution.refresh_from_db()
+        if execution.phase == Phase.CANCELLED:
+            return execution
+    execution_workflow_cancel(execution=execution)
+    execution.refresh_from_db()
+    return execution
+
+
+@dataclass
+class ReconcileReport:
+    started: list[str] = field(default_factory=list)
+    still_pending: list[str] = field(default_factory=list)
+
+
+def executions_reconcile() -> ReconcileReport:
+    """Start every PENDING execution whose workflow never started, oldest first."""
+    report = ReconcileReport()
+    pending = (
+        AgentExecution.objects.filter(phase=Phase.PENDING, workflow_started_at__isnull=True)
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
+    for execution_id in pending:
+        if execution_workflow_start(execution_id=execution_id):
+            report.started.append(str(execution_id))
+        else:
+            report.still_pending.append(str(execution_id))
+    return report

@@ -1,0 +1,66 @@
+"""Phase transitions, guarded so that terminal phases never change again."""
+from django.db import transaction
+from django.utils import timezone
+
+from executions.models import AgentExecution, EventType, Phase
+from executions.services.events import execution_event_append_locked
+
+
+def execution_phase_set(
+    *,
+    execution_id,
+    phase: Phase | str,
+    error: str = "",
+    output: str | None = None,
+    usage: dict | None = None,
+) -> bool:
+    """Move an execution to `phase`; returns False when nothing changed.
+
+    Idempotent (the same phase twice is a no-op) and terminal-guarded, so the
+    runner, the workflow's local activity and a cancel can all report the end
+    without racing each other into a wrong final state.
+    """
+    with transaction.atomic():
+        execution = AgentExecution.objects.select_for_update().get(pk=execution_id)
+        if execution.is_terminal or execution.phase == phase:
+            return False
+        now = timezone.now()
+        fields: dict = {"phase": phase, "updated_at": now}
+        if phase == Phase.IN_PROGRESS:
+            fields["started_at"] = now
+        if phase in Phase.terminal():
+            fields["completed_at"] = now
+        if error:
+            fields["error"] = error
+        if output is not None:
+            fields["output"] = output
+        if usage:
+            fields.update(_usage_fields(usage))
+        AgentExecution.objects.filter(pk=execution.pk).update(**fields)
+        data = {"phase": str(phase), "at": now.isoformat()}
+        if error:
+            data["error"] = error
+        execution_event_append_locked(execution=execution, type=EventType.PHASE, data=data)
+        return True
+
+
+def execution_usage_record(*, execution_id, usage: dict) -> None:
+    """Store cumulative token usage and log it as an event."""
+    with transaction.atomic():
+        execution = AgentExecution.objects.select_for_update().get(pk=execution_id)
+        if execution.is_terminal:
+            return
+        AgentExecution.objects.filter(pk=execution.pk).update(**_usage_fields(usage))
+        execution_event_append_locked(
+            execution=execution, type=EventType.USAGE, data=_usage_fields(usage)
+        )
+
+
+def _usage_fields(usage: dict) -> dict:
+    input_tokens = int(usage.get("input_tokens", 0))
+    output_tokens = int(usage.get("output_tokens", 0))
+    return {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "total_tokens": int(usage.get("total_tokens", input_tokens + output_tokens)),
+    }

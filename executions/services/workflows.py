@@ -1,0 +1,69 @@
+"""Starting and cancelling executions' workflows from synchronous code."""
+import logging
+
+from django.utils import timezone
+
+from executions.models import AgentExecution, EventType, Phase
+from executions.services.events import execution_event_append
+from executions.temporal.client import temporal_bridge
+from executions.temporal.config import temporal_config
+from executions.temporal.contract import AgentExecutionInput
+from executions.temporal.starter import workflow_handle, workflow_start
+
+logger = logging.getLogger(__name__)
+
+
+def execution_workflow_input(execution: AgentExecution) -> AgentExecutionInput:
+    config = temporal_config()
+    return AgentExecutionInput(
+        execution_id=str(execution.pk),
+        agent_id=str(execution.agent_id),
+        session_id=str(execution.session_id),
+        message=execution.message,
+        model=execution.model,
+        timeouts=config.timeouts(execution_timeout=execution.agent.execution_timeout_seconds),
+    )
+
+
+def execution_workflow_start(*, execution_id) -> bool:
+    """Start the workflow of a PENDING execution; True once it is running.
+
+    When Temporal cannot be reached the execution stays PENDING with the reason
+    recorded (and logged once per distinct reason); the reconciler retries.
+    """
+    execution = AgentExecution.objects.select_related("agent").get(pk=execution_id)
+    if execution.phase != Phase.PENDING or execution.workflow_started_at:
+        return execution.workflow_started_at is not None
+    config = temporal_config()
+    payload = execution_workflow_input(execution)
+    try:
+        temporal_bridge.run(lambda client: workflow_start(client, payload=payload, config=config))
+    except Exception as exc:  # noqa: BLE001 - any failure to start leaves it PENDING
+        reason = f"Temporal unreachable at {config.host_port}: {exc or type(exc).__name__}"
+        logger.warning("execution %s not started: %s", execution.pk, reason)
+        _record_start_error(execution, reason)
+        return False
+    AgentExecution.objects.filter(pk=execution.pk).update(
+        workflow_started_at=timezone.now(), start_error="", updated_at=timezone.now()
+    )
+    if execution.start_error:
+        execution_event_append(
+            execution_id=execution.pk,
+            type=EventType.SYSTEM,
+            data={"message": "Temporal reachable again; workflow started"},
+        )
+    return True
+
+
+def _record_start_error(execution: AgentExecution, reason: str) -> None:
+    if execution.start_error == reason:
+        return
+    AgentExecution.objects.filter(pk=execution.pk).update(start_error=reason)
+    execution_event_append(
+        execution_id=execution.pk, type=EventType.SYSTEM, data={"message": reason}
+    )
+
+
+def execution_workflow_cancel(*, execution: AgentExecution) -> None:
+    """Ask Temporal to cancel the workflow; the runner then stops the agent."""
+    temporal_bridge.run(lambda client: workflow_handle(client, str(execution.pk)).cancel())

@@ -1,0 +1,60 @@
+"""Temporal clients: async connect for workers, a bridge for sync callers.
+
+Sync code (the create pipeline's on_commit, admin actions, commands) may run
+in any thread, inside or outside an event loop. The bridge owns one private
+event loop thread and one client per server, so every caller gets the same
+well-behaved connection whatever its context.
+"""
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from temporalio.client import Client
+
+from executions.temporal.config import TemporalConfig, temporal_config
+
+T = TypeVar("T")
+
+
+async def temporal_connect(config: TemporalConfig | None = None) -> Client:
+    config = config or temporal_config()
+    return await asyncio.wait_for(
+        Client.connect(config.host_port, namespace=config.namespace),
+        timeout=config.connect_timeout,
+    )
+
+
+class TemporalBridge:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._clients: dict[tuple[str, str], Client] = {}
+
+    def run(self, fn: Callable[[Client], Awaitable[T]], *, timeout: float | None = None) -> T:
+        config = temporal_config()
+
+        async def call() -> T:
+            return await fn(await self._client(config))
+
+        future = asyncio.run_coroutine_threadsafe(call(), self._event_loop())
+        return future.result(timeout or config.connect_timeout * 3)
+
+    async def _client(self, config: TemporalConfig) -> Client:
+        key = (config.host_port, config.namespace)
+        if key not in self._clients:
+            self._clients[key] = await temporal_connect(config)
+        return self._clients[key]
+
+    def _event_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=loop.run_forever, name="temporal-bridge", daemon=True
+                ).start()
+                self._loop = loop
+            return self._loop
+
+
+temporal_bridge = TemporalBridge()

@@ -1,0 +1,80 @@
+"""The Temporal wire contract: names, queues, timeouts and payloads.
+
+Shared by the workflow (sandboxed, so this module imports nothing but the
+standard library and temporalio) and by any runner, in any language, that
+implements EnsureThread and ExecuteGraphton. docs/temporal-contract.md shows
+every payload as JSON.
+"""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from temporalio.common import RetryPolicy
+
+WORKFLOW_TYPE = "stigmer/agent-execution/invoke"
+ENSURE_THREAD = "EnsureThread"
+EXECUTE_GRAPHTON = "ExecuteGraphton"
+UPDATE_EXECUTION_STATUS = "UpdateExecutionStatus"
+
+DEFAULT_STIGMER_QUEUE = "agent_execution_stigmer"
+DEFAULT_RUNNER_QUEUE = "agent_execution_runner"
+MEMO_ACTIVITY_QUEUE = "activityTaskQueue"
+
+ENSURE_THREAD_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5), backoff_coefficient=2.0, maximum_attempts=3
+)
+# ExecuteGraphton is not idempotent: an agent step must never run twice.
+EXECUTE_GRAPHTON_RETRY = RetryPolicy(maximum_attempts=1)
+UPDATE_STATUS_RETRY = RetryPolicy(maximum_attempts=3)
+
+
+def workflow_id_for(execution_id: str) -> str:
+    return f"{WORKFLOW_TYPE}/{execution_id}"
+
+
+@dataclass
+class ActivityTimeouts:
+    """Seconds. Defaults are the contract's; the execution timeout follows the agent."""
+
+    ensure_thread_start_to_close: float = 30.0
+    schedule_to_start: float = 60.0
+    execute_start_to_close: float = 600.0
+    execute_heartbeat: float = 30.0
+    update_status_schedule_to_close: float = 30.0
+
+
+@dataclass
+class AgentExecutionInput:
+    """The workflow's input and ExecuteGraphton's first argument. No secrets:
+    the runner loads the agent's configuration itself by id."""
+
+    execution_id: str
+    agent_id: str
+    session_id: str
+    message: str
+    model: str = ""
+    timeouts: ActivityTimeouts = field(default_factory=ActivityTimeouts)
+
+
+@dataclass
+class TokenUsage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+
+
+@dataclass
+class ExecutionStatus:
+    """ExecuteGraphton's result: the final state of the execution."""
+
+    phase: str
+    output: str = ""
+    error: str = ""
+    usage: TokenUsage = field(default_factory=TokenUsage)
+
+
+@dataclass
+class StatusUpdate:
+    """UpdateExecutionStatus's input (local activity on the orchestration worker)."""
+
+    execution_id: str
+    status: ExecutionStatus

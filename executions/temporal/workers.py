@@ -1,0 +1,42 @@
+"""Builders for the orchestration worker, used by the command and the tests."""
+import asyncio
+import logging
+import signal
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from executions.temporal.config import TemporalConfig, temporal_config
+from executions.temporal.status_activity import update_execution_status
+from executions.temporal.workflows import InvokeAgentExecutionWorkflow
+
+logger = logging.getLogger(__name__)
+
+
+def build_orchestration_worker(client: Client, config: TemporalConfig | None = None) -> Worker:
+    """The workflow and its local status activity, nothing else."""
+    config = config or temporal_config()
+    return Worker(
+        client,
+        task_queue=config.stigmer_queue,
+        workflows=[InvokeAgentExecutionWorkflow],
+        activities=[update_execution_status],
+    )
+
+
+async def run_until_signalled(*workers: Worker, background: list | None = None) -> None:
+    """Run workers until SIGINT/SIGTERM, then shut them down cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.create_task(worker.run()) for worker in workers]
+    tasks += [asyncio.create_task(coro) for coro in background or []]
+    waiter = asyncio.create_task(stop.wait())
+    await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    logger.info("shutting down workers")
+    await asyncio.gather(*(worker.shutdown() for worker in workers), return_exceptions=True)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    waiter.cancel()

@@ -1,0 +1,93 @@
+"""The orchestration workflow. Deterministic and sandboxed: no Django, no I/O."""
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    TimeoutError,
+    TimeoutType,
+    is_cancelled_exception,
+)
+
+with workflow.unsafe.imports_passed_through():
+    from executions.temporal.contract import (
+        DEFAULT_RUNNER_QUEUE,
+        ENSURE_THREAD,
+        ENSURE_THREAD_RETRY,
+        EXECUTE_GRAPHTON,
+        EXECUTE_GRAPHTON_RETRY,
+        MEMO_ACTIVITY_QUEUE,
+        UPDATE_EXECUTION_STATUS,
+        UPDATE_STATUS_RETRY,
+        WORKFLOW_TYPE,
+        AgentExecutionInput,
+        ExecutionStatus,
+        StatusUpdate,
+    )
+
+
+def describe_activity_failure(err: ActivityError, queue: str) -> str:
+    """A reason a person can act on, rather than Temporal's raw failure."""
+    cause = err.cause
+    if isinstance(cause, TimeoutError):
+        if cause.type == TimeoutType.SCHEDULE_TO_START:
+            return f"no runner worker is polling queue {queue}"
+        if cause.type == TimeoutType.HEARTBEAT:
+            return f"runner worker lost: {err.activity_type} stopped heartbeating"
+        return f"{err.activity_type} timed out ({cause.type.name.lower().replace('_', '-')})"
+    if isinstance(cause, ApplicationError):
+        return cause.message
+    return str(cause or err)
+
+
+@workflow.defn(name=WORKFLOW_TYPE)
+class InvokeAgentExecutionWorkflow:
+    @workflow.run
+    async def run(self, execution: AgentExecutionInput) -> ExecutionStatus:
+        queue = workflow.memo_value(MEMO_ACTIVITY_QUEUE, DEFAULT_RUNNER_QUEUE, type_hint=str)
+        timeouts = execution.timeouts
+        try:
+            thread_id = await workflow.execute_activity(
+                ENSURE_THREAD,
+                args=[execution.session_id, execution.agent_id],
+                task_queue=queue,
+                result_type=str,
+                start_to_close_timeout=timedelta(seconds=timeouts.ensure_thread_start_to_close),
+                schedule_to_start_timeout=timedelta(seconds=timeouts.schedule_to_start),
+                retry_policy=ENSURE_THREAD_RETRY,
+            )
+            status = await workflow.execute_activity(
+                EXECUTE_GRAPHTON,
+                args=[execution, thread_id],
+                task_queue=queue,
+                result_type=ExecutionStatus,
+                start_to_close_timeout=timedelta(seconds=timeouts.execute_start_to_close),
+                schedule_to_start_timeout=timedelta(seconds=timeouts.schedule_to_start),
+                heartbeat_timeout=timedelta(seconds=timeouts.execute_heartbeat),
+                retry_policy=EXECUTE_GRAPHTON_RETRY,
+                # The runner records CANCELLED itself once its agent has stopped.
+                cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+            )
+        except ActivityError as err:
+            if is_cancelled_exception(err):
+                await self._persist(execution, ExecutionStatus(phase="CANCELLED"))
+                raise
+            reason = describe_activity_failure(err, queue)
+            await self._persist(execution, ExecutionStatus(phase="FAILED", error=reason))
+            raise ApplicationError(reason, type="AgentExecutionFailed", non_retryable=True)
+        # The runner's last progress write may have been lost; this one is not.
+        await self._persist(execution, status)
+        if status.phase == "FAILED":
+            raise ApplicationError(status.error, type="AgentExecutionFailed", non_retryable=True)
+        return status
+
+    async def _persist(self, execution: AgentExecutionInput, status: ExecutionStatus) -> None:
+        await workflow.execute_local_activity(
+            UPDATE_EXECUTION_STATUS,
+            StatusUpdate(execution_id=execution.execution_id, status=status),
+            schedule_to_close_timeout=timedelta(
+                seconds=execution.timeouts.update_status_schedule_to_close
+            ),
+            retry_policy=UPDATE_STATUS_RETRY,
+        )

@@ -1,0 +1,70 @@
+"""Running one execution's agent: the body of ExecuteGraphton."""
+import asyncio
+
+from langchain_core.messages import HumanMessage
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from executions.models import Phase
+from executions.selectors import execution_run_config
+from executions.services.phases import execution_phase_set
+from executions.temporal.config import temporal_config
+from executions.temporal.contract import AgentExecutionInput, ExecutionStatus, TokenUsage
+from runner.checkpointer import open_checkpointer
+from runner.db import db
+from runner.graph import build_agent
+from runner.heartbeat import heartbeating
+from runner.llms.resolve import resolve_chat_model
+from runner.progress import ProgressReporter
+from runner.tools import get_tools
+
+
+async def run_execution(execution: AgentExecutionInput, thread_id: str) -> ExecutionStatus:
+    execution_id = execution.execution_id
+    config = await db(execution_run_config)(execution_id=execution_id)
+    if config.phase in Phase.terminal():
+        # Cancelled (or finished) before the runner got to it: run nothing.
+        return ExecutionStatus(phase=config.phase)
+    try:
+        model = resolve_chat_model(
+            config.model,
+            temperature=config.temperature,
+            max_tokens=config.max_tokens,
+            options=config.model_options,
+        )
+        tools = get_tools(config.tools)
+    except ValueError as exc:
+        raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
+    await db(execution_phase_set)(execution_id=execution_id, phase=Phase.IN_PROGRESS)
+    reporter = ProgressReporter(execution_id)
+    await reporter.human(execution.message)
+    try:
+        async with open_checkpointer() as checkpointer, heartbeating(
+            temporal_config().heartbeat_interval
+        ):
+            agent = build_agent(
+                model=model, tools=tools, instructions=config.instructions, checkpointer=checkpointer
+            )
+            stream = agent.astream(
+                {"messages": [HumanMessage(execution.message)]},
+                {"configurable": {"thread_id": thread_id}},
+                stream_mode=["updates", "messages"],
+            )
+            async for mode, chunk in stream:
+                await reporter.handle(mode, chunk)
+    except asyncio.CancelledError:
+        if not activity.is_worker_shutdown():
+            await db(execution_phase_set)(execution_id=execution_id, phase=Phase.CANCELLED)
+        raise
+    except Exception as exc:
+        raise ApplicationError(
+            f"agent failed: {type(exc).__name__}: {exc}", type=type(exc).__name__, non_retryable=True
+        ) from exc
+    usage = TokenUsage(**reporter.usage)
+    await db(execution_phase_set)(
+        execution_id=execution_id,
+        phase=Phase.COMPLETED,
+        output=reporter.final_answer,
+        usage=reporter.usage,
+    )
+    return ExecutionStatus(phase=Phase.COMPLETED, output=reporter.final_answer, usage=usage)

@@ -1,0 +1,71 @@
+"""The LangGraph agent: a model node and a tool node in a loop, built from a model and tools."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
+from langchain_core.tools import BaseTool
+from langgraph.graph import END, START, MessagesState, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.prebuilt import ToolNode, tools_condition
+
+
+def tool_error_content(error: Exception) -> str:
+    """What the model reads when a tool raises.
+
+    ToolNode's default re-raises errors from inside a tool, which would fail the whole run;
+    handing the error back as a ToolMessage(status="error") lets the model react to it.
+    The annotation matters: ToolNode catches the exception types this handler declares.
+    """
+    return f"{type(error).__name__}: {error}"
+
+
+def tool_calls_this_turn(messages: Sequence[BaseMessage]) -> int:
+    """Tool calls the model made since the latest human message."""
+    count = 0
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            break
+        if isinstance(message, AIMessage):
+            count += len(message.tool_calls)
+    return count
+
+
+def build_agent(
+    *,
+    model: BaseChatModel,
+    tools: list[BaseTool],
+    instructions: str,
+    checkpointer: Any = None,
+    max_tool_calls: int | None = None,
+) -> CompiledStateGraph:
+    """Compile the agent graph; state is the message list (MessagesState)."""
+    runnable = model.bind_tools(tools) if tools else model
+
+    async def agent(state: MessagesState, config: RunnableConfig) -> dict:
+        history = state["messages"]
+        # The instructions go to the model on every call but never into the thread's
+        # state, so editing an agent's instructions applies to existing sessions too.
+        prompt = [SystemMessage(instructions), *history] if instructions else history
+        # ainvoke (not invoke) so stream_mode="messages" sees the model's token chunks.
+        response = await runnable.ainvoke(prompt, config)
+        if max_tool_calls is not None and getattr(response, "tool_calls", None):
+            if tool_calls_this_turn([*history, response]) > max_tool_calls:
+                response = AIMessage(
+                    content=f"Stopped: this turn reached the limit of {max_tool_calls} "
+                    "tool calls."
+                )
+        return {"messages": [response]}
+
+    graph = StateGraph(MessagesState)
+    graph.add_node("agent", agent)
+    graph.add_edge(START, "agent")
+    if tools:
+        graph.add_node("tools", ToolNode(tools, handle_tool_errors=tool_error_content))
+        graph.add_conditional_edges("agent", tools_condition, ["tools", END])
+        graph.add_edge("tools", "agent")
+    else:
+        graph.add_edge("agent", END)
+    return graph.compile(checkpointer=checkpointer)

@@ -1,0 +1,23 @@
+"""Chat models for the agent runner: `resolve_chat_model` plus the offline scripted model."""
+
+from runner.llms.resolve import (
+    UnknownModelError,
+    describe_model,
+    is_offline,
+    resolve_chat_model,
+)
+from runner.llms.scripted import (
+    ScriptedChatModel,
+    reset_scripted_call_count,
+    scripted_call_count,
+)
+
+__all__ = [
+    "ScriptedChatModel",
+    "UnknownModelError",
+    "describe_model",
+    "is_offline",
+    "reset_scripted_call_count",
+    "resolve_chat_model",
+    "scripted_call_count",
+]

