@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "executions",
 ]
 
@@ -100,7 +104,12 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            "TEST": {"NAME": BASE_DIR / ".test-db.sqlite3"},
+            # A file (not :memory:) so worker threads share it; one per test
+            # run so parallel runs on one machine don't collide.
+            "TEST": {
+                "NAME": BASE_DIR
+                / os.environ.setdefault("STIGMER_TEST_DB", f".test-db-{os.getpid()}.sqlite3")
+            },
         }
     }
 
@@ -114,8 +123,14 @@ if REDIS_URL:
         }
     }
 else:
-    # Only correct when web and runner share a process (run_platform).
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Only correct when web and runner share a process (run_platform); this
+    # in-memory layer is also safe across the threads/event loops of that process.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "executions.live.layers.InProcessChannelLayer",
+            "CONFIG": {"capacity": 1000},
+        }
+    }
 
 # --- temporal ---------------------------------------------------------------
 # The contract's values live in executions/temporal/config.py, read at call
@@ -129,11 +144,41 @@ STIGMER_CHECKPOINT_PATH = Path(
 )
 
 # --- rest framework ---------------------------------------------------------
+# Bodies above this are refused with 413 (a message is at most
+# STIGMER_MAX_MESSAGE_CHARS characters, up to 4 bytes each, plus JSON overhead).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("STIGMER_MAX_BODY_BYTES", str(256 * 1024)))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so an anonymous request gets 401 with WWW-Authenticate.
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["executions.api.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "executions.api.errors.api_exception_handler",
+}
+STIGMER_API_PAGE_SIZE = int(os.environ.get("STIGMER_API_PAGE_SIZE", "20"))
+# An SSE response ends after this many seconds even if the execution still
+# runs; clients reconnect with Last-Event-ID (the SSE standard) and lose nothing.
+STIGMER_SSE_MAX_SECONDS = float(os.environ.get("STIGMER_SSE_MAX_SECONDS", "300"))
+STIGMER_SSE_POLL_SECONDS = float(os.environ.get("STIGMER_SSE_POLL_SECONDS", "0.15"))
+STIGMER_SSE_KEEPALIVE_SECONDS = float(os.environ.get("STIGMER_SSE_KEEPALIVE_SECONDS", "15"))
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Stigmer API",
+    "DESCRIPTION": "Run LLM agents as durable executions; follow them live over SSE.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "executions.api.schema.postprocess_error_responses",
+    ],
 }
 
 LOGGING = {

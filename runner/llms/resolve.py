@@ -24,7 +24,8 @@ PROVIDERS = {
 
 
 class UnknownModelError(ValueError):
-    """A model spec names no known provider or is not `provider:model`."""
+    """A model spec that cannot become a chat model: malformed, unknown provider, or a
+    provider that is not configured (missing credentials, base URL or package)."""
 
 
 def parse_model_spec(spec: str) -> tuple[str, str]:
@@ -60,20 +61,38 @@ def resolve_chat_model(
     max_tokens: int | None = None,
     options: dict[str, Any] | None = None,
 ) -> BaseChatModel:
-    """Build the chat model for `spec`; `options` go to the provider's constructor."""
+    """Build the chat model for `spec`; `options` go to the provider's constructor.
+
+    Building makes no network call, so whatever fails here (missing credentials or provider
+    package, a bad option) is configuration and is raised as UnknownModelError, a ValueError
+    that callers can treat as not worth retrying.
+    """
     provider, model = parse_model_spec(spec)
     kwargs: dict[str, Any] = dict(options or {})
-    if temperature is not None:
-        kwargs["temperature"] = temperature
+    try:
+        return _build(provider, model, temperature, max_tokens, kwargs)
+    except UnknownModelError:
+        raise
+    except Exception as exc:
+        raise UnknownModelError(f"cannot set up model {spec!r}: {exc}") from exc
 
+
+def _build(
+    provider: str,
+    model: str,
+    temperature: float | None,
+    max_tokens: int | None,
+    kwargs: dict[str, Any],
+) -> BaseChatModel:
     if provider == "scripted":
         # Sampling settings mean nothing to a script; only its own options apply.
-        kwargs.pop("temperature", None)
         return ScriptedChatModel(name=model, **kwargs)
+    if temperature is not None:
+        kwargs["temperature"] = temperature
     if provider == "ollama":
         from langchain_ollama import ChatOllama
 
-        # The ollama client makes one HTTP attempt per call, so there is no retry to disable.
+        # The ollama client makes one HTTP attempt per call: there is no retry to disable.
         if max_tokens is not None:
             kwargs["num_predict"] = max_tokens
         return ChatOllama(model=model, **kwargs)
@@ -92,7 +111,7 @@ def resolve_chat_model(
         base_url = os.environ.get(COMPATIBLE_BASE_URL_ENV)
         if not base_url:
             raise UnknownModelError(
-                f"{spec!r} needs {COMPATIBLE_BASE_URL_ENV} set to the endpoint's base URL"
+                f"'{provider}:{model}' needs {COMPATIBLE_BASE_URL_ENV} set to the server's base URL"
             )
         kwargs.setdefault("base_url", base_url)
         kwargs.setdefault("api_key", os.environ.get(COMPATIBLE_API_KEY_ENV) or "unused")

@@ -2,7 +2,7 @@
 
 It answers from the conversation alone, so the whole agent loop (real tool calls, tool results,
 memory through a checkpointer, token streaming, usage) runs without a network and gives the same
-output every time. `scripted:fail` always raises; `scripted:long` answers with many words.
+output every time: the demo agent works out of the box and tests can assert exact answers.
 """
 
 import asyncio
@@ -41,6 +41,11 @@ _TIME = re.compile(r"\btime\b", re.IGNORECASE)
 _ZONE = re.compile(r"\b[A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?\b")
 _RECALL = re.compile(r"\b(?:previous|before)\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+\s*")
+_TOOL_ANSWERS = {
+    "calculator": "The result is {}.",
+    "current_time": "It is {}.",
+    "sleep": "Done: {}.",
+}
 _FILLER = "the scripted model streams this long answer one word at a time".split()
 
 _calls = 0
@@ -53,6 +58,7 @@ def scripted_call_count() -> int:
 
 
 def reset_scripted_call_count() -> None:
+    """Start counting from zero (tests call this before the run they measure)."""
     global _calls
     with _calls_lock:
         _calls = 0
@@ -91,16 +97,10 @@ def _choose_tool(text: str, bound: set[str]) -> tuple[str, dict[str, Any]] | Non
 
 
 def _after_tool(message: ToolMessage) -> str:
-    result = message.text
     if message.status == "error":
-        return f"The tool failed: {result}"
-    templates = {
-        "calculator": "The result is {}.",
-        "current_time": "It is {}.",
-        "sleep": "Done: {}.",
-    }
-    fallback = f"The {message.name} tool returned: {{}}."
-    return templates.get(message.name or "", fallback).format(result)
+        return f"The tool failed: {message.text}"
+    template = _TOOL_ANSWERS.get(message.name or "", f"The {message.name} tool returned: {{}}.")
+    return template.format(message.text)
 
 
 def _call_id(messages: Sequence[BaseMessage], index: int = 0) -> str:
@@ -110,7 +110,15 @@ def _call_id(messages: Sequence[BaseMessage], index: int = 0) -> str:
 
 
 class ScriptedChatModel(BaseChatModel):
-    """Deterministic offline chat model; see the module docstring and `_reply`."""
+    """Deterministic offline chat model. It replies to the last message:
+
+    - a human message that asks for a bound tool's job gets one real tool call, by priority
+      "sleep N" > an arithmetic expression (calculator) > the word "time" (current_time);
+    - a tool result gets an answer quoting it ("The result is 42.", "The tool failed: ...");
+    - a question containing "previous" or "before" quotes the earlier human message;
+    - anything else gets "Scripted answer to: <question>", or `answer_words` filler words
+      (200 for `scripted:long`). `scripted:fail` raises on every call.
+    """
 
     # A typo in `options` should fail loudly rather than be ignored.
     model_config = ConfigDict(extra="forbid")
@@ -149,6 +157,7 @@ class ScriptedChatModel(BaseChatModel):
         return f"Scripted answer to: {question}"
 
     def _reply(self, messages: list[BaseMessage], tools: list[dict] | None) -> AIMessage:
+        # `tools` holds the OpenAI-format schemas that bind_tools attached.
         _count_call()
         if self.name == "fail":
             raise RuntimeError(FAILURE_MESSAGE)

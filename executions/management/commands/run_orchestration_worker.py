@@ -2,6 +2,7 @@ import asyncio
 
 from django.core.management.base import BaseCommand, CommandError
 
+from executions.live import channel_layer_warn_if_in_process
 from executions.temporal.client import temporal_connect
 from executions.temporal.config import temporal_config
 from executions.temporal.reconciler import reconcile_forever
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     help = "Run the orchestration worker: the workflow, its status activity and the reconciler."
 
     def handle(self, *args, **options) -> None:
+        channel_layer_warn_if_in_process(process="run_orchestration_worker")
         config = temporal_config()
         try:
             asyncio.run(self._run(config))

@@ -1,0 +1,1 @@
+"""Explicit input and output serializers, one module per resource."""

@@ -1,0 +1,35 @@
+from rest_framework import serializers
+
+from executions.api.serializers.base import InputSerializer, StrictCharField
+from executions.models import Agent
+
+
+class AgentOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agent
+        fields = [
+            "slug", "name", "description", "instructions", "model", "temperature",
+            "max_tokens", "model_options", "tools", "execution_timeout_seconds",
+            "enabled", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AgentInputSerializer(InputSerializer):
+    slug = serializers.SlugField(max_length=50)
+    name = StrictCharField(max_length=200)
+    description = StrictCharField(required=False, allow_blank=True, max_length=10_000)
+    instructions = StrictCharField(required=False, allow_blank=True, max_length=50_000)
+    model = StrictCharField(required=False, max_length=200)
+    temperature = serializers.FloatField(
+        required=False, allow_null=True, min_value=0.0, max_value=2.0
+    )
+    max_tokens = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=1_000_000
+    )
+    model_options = serializers.DictField(required=False)
+    tools = serializers.ListField(child=StrictCharField(), required=False, max_length=50)
+    execution_timeout_seconds = serializers.IntegerField(
+        required=False, min_value=1, max_value=7 * 24 * 3600
+    )
+    enabled = serializers.BooleanField(required=False)

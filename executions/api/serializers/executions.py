@@ -1,0 +1,94 @@
+from rest_framework import serializers
+
+from executions.api.serializers.base import InputSerializer, StrictCharField
+from executions.models import AgentExecution, Phase
+
+
+class UsageSerializer(serializers.Serializer):
+    input_tokens = serializers.IntegerField()
+    output_tokens = serializers.IntegerField()
+    total_tokens = serializers.IntegerField()
+
+
+class TimingsSerializer(serializers.Serializer):
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    duration_ms = serializers.FloatField(allow_null=True, help_text="started → completed")
+
+
+class ExecutionOutputSerializer(serializers.ModelSerializer):
+    """The list representation: the record without its transcript."""
+
+    agent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    session = serializers.UUIDField(source="session_id", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    phase = serializers.ChoiceField(choices=Phase.choices, read_only=True)
+    usage = serializers.SerializerMethodField()
+    timings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgentExecution
+        fields = [
+            "id", "agent", "session", "owner", "message", "model", "phase", "output",
+            "error", "start_error", "usage", "timings", "workflow_id", "last_sequence",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_usage(self, execution) -> UsageSerializer:
+        return UsageSerializer(execution).data
+
+    def get_timings(self, execution) -> TimingsSerializer:
+        duration = None
+        if execution.started_at and execution.completed_at:
+            duration = (execution.completed_at - execution.started_at).total_seconds() * 1000
+        return TimingsSerializer(
+            {
+                "created_at": execution.created_at,
+                "started_at": execution.started_at,
+                "completed_at": execution.completed_at,
+                "duration_ms": duration,
+            }
+        ).data
+
+
+class MessageSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    role = serializers.CharField(help_text="human, ai, tool or system")
+    content = serializers.CharField(allow_blank=True)
+    tool_calls = serializers.ListField(child=serializers.DictField())
+    tool_call_id = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class ToolCallSerializer(serializers.Serializer):
+    id = serializers.CharField(allow_blank=True)
+    name = serializers.CharField(allow_blank=True)
+    args = serializers.DictField()
+    status = serializers.ChoiceField(choices=["running", "completed", "failed"])
+    result = serializers.CharField(allow_null=True, allow_blank=True)
+    error = serializers.CharField(allow_null=True, allow_blank=True)
+    duration_ms = serializers.FloatField(allow_null=True)
+    started_sequence = serializers.IntegerField(allow_null=True)
+
+
+class ExecutionDetailOutputSerializer(ExecutionOutputSerializer):
+    messages = MessageSerializer(many=True, source="transcript_messages")
+    tool_calls = ToolCallSerializer(many=True, source="transcript_tool_calls")
+
+    class Meta(ExecutionOutputSerializer.Meta):
+        fields = ExecutionOutputSerializer.Meta.fields + ["messages", "tool_calls"]
+        read_only_fields = fields
+
+
+class ExecutionCreateInputSerializer(InputSerializer):
+    agent = StrictCharField(max_length=50, help_text="Agent slug")
+    message = StrictCharField(trim_whitespace=False, help_text="The user's message")
+    session = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Continue this session (same agent, yours)"
+    )
+    model = StrictCharField(
+        required=False, allow_blank=True, max_length=200,
+        help_text="Override the agent's model, e.g. scripted:demo",
+    )

@@ -1,0 +1,23 @@
+from rest_framework import serializers
+
+from executions.api.serializers.base import InputSerializer, StrictCharField
+from executions.models import Session
+
+
+class SessionOutputSerializer(serializers.ModelSerializer):
+    agent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Session
+        fields = ["id", "agent", "owner", "subject", "thread_id", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class SessionCreateInputSerializer(InputSerializer):
+    agent = StrictCharField(max_length=50, help_text="Agent slug")
+    subject = StrictCharField(required=False, allow_blank=True, max_length=200)
+
+
+class SessionUpdateInputSerializer(InputSerializer):
+    subject = StrictCharField(allow_blank=True, max_length=200)

@@ -1,0 +1,39 @@
+"""`/ws/executions/`: phase changes of the executions the user may see.
+
+Staff with the view permission follow every execution; other users follow
+only their own (a group per owner), so nothing is filtered after the fact.
+"""
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from executions.consumers.access import CLOSE_UNAUTHENTICATED, user_may_view_all
+from executions.live.groups import FEED_ALL_GROUP, feed_user_group
+
+
+class ExecutionFeedConsumer(AsyncJsonWebsocketConsumer):
+    group: str | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.accept()
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.group = FEED_ALL_GROUP if await self._may_view_all(user) else feed_user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        return None
+
+    async def execution_phase(self, message) -> None:
+        item = {key: value for key, value in message["item"].items() if key != "owner"}
+        await self.send_json({"type": "phase", **item})
+
+    @database_sync_to_async
+    def _may_view_all(self, user) -> bool:
+        return user_may_view_all(user)

@@ -1,0 +1,102 @@
+"""Pushing the event log to live readers through Channels groups.
+
+Order is persist, commit, then push: `event_publish` runs from
+`transaction.on_commit`. Token deltas are pushed but never persisted. A push
+never breaks the writer: failures are logged and swallowed, and readers close
+any gap from the database (they resume after the last sequence they saw).
+"""
+import asyncio
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from executions.live.groups import FEED_ALL_GROUP, execution_group, feed_user_group
+from executions.models import AgentExecution, EventType, ExecutionEvent
+
+logger = logging.getLogger(__name__)
+_pending: set[asyncio.Task] = set()  # keeps fire-and-forget sends alive
+
+
+def event_publish(*, event: ExecutionEvent) -> None:
+    """Called after commit for every persisted event (sync code, any thread)."""
+    try:
+        sends = [(execution_group(event.execution_id), {"type": "execution.event", "event": event.as_dict()})]
+        if event.type == EventType.PHASE:
+            sends.extend(_feed_sends(event))
+        _send_from_sync(sends)
+    except Exception:  # noqa: BLE001 - a push must never break the writer
+        logger.exception("live push of event %s of execution %s failed", event.sequence, event.execution_id)
+
+
+async def token_publish(*, execution_id: str, delta: str) -> None:
+    """Push a streamed token delta to live readers; never persisted."""
+    if not delta:
+        return
+    try:
+        layer = get_channel_layer()
+        if layer is not None:
+            await layer.group_send(
+                execution_group(execution_id),
+                {"type": "execution.token", "execution": str(execution_id), "delta": delta},
+            )
+    except Exception:  # noqa: BLE001
+        logger.exception("live push of a token of execution %s failed", execution_id)
+
+
+def channel_layer_warn_if_in_process(*, process: str) -> None:
+    """Warn when a worker runs as its own process on the in-memory layer."""
+    backend = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
+    if "redis" not in backend.lower():
+        logger.warning(
+            "%s runs as a separate process without REDIS_URL: the in-memory channel layer "
+            "cannot reach the web process, so the admin and WebSocket clients will not see "
+            "live progress (they still see the persisted log on reload). Set REDIS_URL.",
+            process,
+        )
+
+
+def _feed_sends(event: ExecutionEvent) -> list[tuple[str, dict]]:
+    owner_id = AgentExecution.objects.filter(pk=event.execution_id).values_list("owner_id", flat=True).first()
+    item = {
+        "execution": str(event.execution_id),
+        "sequence": event.sequence,
+        "phase": event.data.get("phase"),
+        "error": event.data.get("error", ""),
+        "at": event.data.get("at"),
+        "owner": owner_id,
+    }
+    message = {"type": "execution.phase", "item": item}
+    sends = [(FEED_ALL_GROUP, message)]
+    if owner_id is not None:
+        sends.append((feed_user_group(owner_id), message))
+    return sends
+
+
+async def _send_all(layer, sends) -> None:
+    for group, message in sends:
+        try:
+            await layer.group_send(group, message)
+        except Exception:  # noqa: BLE001
+            logger.exception("live push to %s failed", group)
+
+
+def _send_from_sync(sends) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is None:
+        # A plain thread, or a sync_to_async worker thread (async_to_sync then
+        # runs the send on the outer event loop).
+        async_to_sync(_send_all)(layer, sends)
+        return
+    # Sync code called directly on an event loop thread: async_to_sync would
+    # refuse, so schedule the send on this loop instead.
+    task = loop.create_task(_send_all(layer, sends))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)

@@ -1,0 +1,94 @@
+"""Writes behind the API's CRUD: agents, sessions, deleting executions."""
+import time
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from executions.errors import ExecutionNotCancellable
+from executions.models import Agent, AgentExecution, Phase, Session
+from executions.services.executions import execution_cancel
+
+AGENT_FIELDS = (
+    "slug", "name", "description", "instructions", "model", "temperature", "max_tokens",
+    "model_options", "tools", "execution_timeout_seconds", "enabled",
+)
+
+
+def _agent_validate(agent: Agent) -> None:
+    from runner.llms.resolve import UnknownModelError, parse_model_spec
+    from runner.tools import tool_names
+
+    errors: dict[str, str] = {}
+    try:
+        parse_model_spec(agent.model)
+    except UnknownModelError as exc:
+        errors["model"] = str(exc)
+    unknown = sorted(set(agent.tools) - set(tool_names()))
+    if unknown:
+        errors["tools"] = f"Unknown tools {unknown}; known: {tool_names()}."
+    try:
+        agent.full_clean(validate_unique=True)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, " ".join(messages))
+    if errors:
+        raise ValidationError(errors)
+
+
+def agent_create(*, owner=None, **fields) -> Agent:
+    agent = Agent(owner=owner, **{k: v for k, v in fields.items() if k in AGENT_FIELDS})
+    _agent_validate(agent)
+    agent.save()
+    return agent
+
+
+def agent_update(*, agent: Agent, **fields) -> Agent:
+    for name, value in fields.items():
+        if name in AGENT_FIELDS:
+            setattr(agent, name, value)
+    _agent_validate(agent)
+    agent.save()
+    return agent
+
+
+def agent_delete(*, agent: Agent) -> None:
+    """Refused (ProtectedError) while executions reference the agent."""
+    agent.delete()
+
+
+def session_create(*, agent: Agent, owner, subject: str = "") -> Session:
+    if not agent.enabled:
+        raise ValidationError({"agent": f"Agent {agent.slug!r} is disabled."})
+    return Session.objects.create(agent=agent, owner=owner, subject=subject)
+
+
+def session_update(*, session: Session, subject: str) -> Session:
+    session.subject = subject
+    session.save(update_fields=["subject", "updated_at"])
+    return session
+
+
+def _cancel_if_running(execution: AgentExecution, wait_seconds: float) -> None:
+    try:
+        execution_cancel(execution=execution)
+    except ExecutionNotCancellable:
+        return
+    deadline = time.monotonic() + wait_seconds
+    while not execution.is_terminal and time.monotonic() < deadline:
+        time.sleep(0.1)
+        execution.refresh_from_db(fields=["phase"])
+
+
+def execution_delete(*, execution: AgentExecution, wait_seconds: float = 10) -> None:
+    """Cancel a still-running execution first (waiting briefly for the runner
+    to stop), then delete the record and its event log."""
+    if not execution.is_terminal:
+        _cancel_if_running(execution, wait_seconds)
+    with transaction.atomic():
+        execution.delete()
+
+
+def session_delete(*, session: Session, wait_seconds: float = 10) -> None:
+    for execution in session.executions.exclude(phase__in=Phase.terminal()):
+        _cancel_if_running(execution, wait_seconds)
+    session.delete()
