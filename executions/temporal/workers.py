@@ -9,6 +9,7 @@ from temporalio.worker import Worker
 from executions.temporal.config import TemporalConfig, temporal_config
 from executions.temporal.status_activity import update_execution_status
 from executions.temporal.workflows import InvokeAgentExecutionWorkflow
+from runner.checkpointer import checkpointer_close
 
 logger = logging.getLogger(__name__)
 
@@ -40,3 +41,4 @@ async def run_until_signalled(*workers: Worker, background: list | None = None) 
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     waiter.cancel()
+    await checkpointer_close()

@@ -13,7 +13,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _history(workflow_id: str):
-    return temporal_bridge.run(lambda c: c.get_workflow_handle(workflow_id).fetch_history())
+    async def closed_history(client):
+        handle = client.get_workflow_handle(workflow_id)
+        await handle.result()  # the runner's COMPLETED lands before the workflow closes
+        return await handle.fetch_history()
+
+    return temporal_bridge.run(closed_history)
 
 
 def _attributes(history, name: str) -> list:
