@@ -105,6 +105,8 @@ class AgentExecution(models.Model):
             models.Index(fields=["agent", "-created_at"]),
             models.Index(fields=["owner", "-created_at"]),
             models.Index(fields=["session", "created_at"]),
+            models.Index(fields=["completed_at"]),
+            models.Index(fields=["started_at"]),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,6 @@
 """The runner's two activities, named exactly as the contract says."""
+import logging
+
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -11,6 +13,9 @@ from executions.temporal.contract import (
 )
 from runner.db import db
 from runner.execution import run_execution
+from stigmer.logs import log_context
+
+logger = logging.getLogger(__name__)
 
 
 @activity.defn(name=ENSURE_THREAD)
@@ -23,4 +28,8 @@ async def ensure_thread(session_id: str, agent_id: str) -> str:
 
 @activity.defn(name=EXECUTE_GRAPHTON)
 async def execute_graphton(execution: AgentExecutionInput, thread_id: str) -> ExecutionStatus:
-    return await run_execution(execution, thread_id)
+    with log_context(execution_id=execution.execution_id, workflow_id=activity.info().workflow_id):
+        logger.info("agent run starting on thread %s", thread_id)
+        status = await run_execution(execution, thread_id)
+        logger.info("agent run finished: %s", status.phase)
+        return status

@@ -1,5 +1,7 @@
 """Running one execution's agent: the body of ExecuteGraphton."""
 import asyncio
+import os
+import socket
 
 from langchain_core.messages import HumanMessage
 from temporalio import activity
@@ -35,7 +37,11 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
         tools = get_tools(config.tools)
     except ValueError as exc:
         raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
-    await db(execution_phase_set)(execution_id=execution_id, phase=Phase.IN_PROGRESS)
+    await db(execution_phase_set)(
+        execution_id=execution_id,
+        phase=Phase.IN_PROGRESS,
+        details={"runner": f"{os.getpid()}@{socket.gethostname()}"},
+    )
     reporter = ProgressReporter(execution_id)
     await reporter.human(execution.message)
     try:

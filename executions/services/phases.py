@@ -13,6 +13,7 @@ def execution_phase_set(
     error: str = "",
     output: str | None = None,
     usage: dict | None = None,
+    details: dict | None = None,
 ) -> bool:
     """Move an execution to `phase`; returns False when nothing changed.
 
@@ -37,7 +38,7 @@ def execution_phase_set(
         if usage:
             fields.update(_usage_fields(usage))
         AgentExecution.objects.filter(pk=execution.pk).update(**fields)
-        data = {"phase": str(phase), "at": now.isoformat()}
+        data = {"phase": str(phase), "at": now.isoformat(), **(details or {})}
         if error:
             data["error"] = error
         execution_event_append_locked(execution=execution, type=EventType.PHASE, data=data)

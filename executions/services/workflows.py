@@ -40,7 +40,10 @@ def execution_workflow_start(*, execution_id) -> bool:
         temporal_bridge.run(lambda client: workflow_start(client, payload=payload, config=config))
     except Exception as exc:  # noqa: BLE001 - any failure to start leaves it PENDING
         reason = f"Temporal unreachable at {config.host_port}: {exc or type(exc).__name__}"
-        logger.warning("execution %s not started: %s", execution.pk, reason)
+        logger.warning(
+            "execution %s not started: %s", execution.pk, reason,
+            extra={"execution_id": str(execution.pk), "workflow_id": execution.workflow_id},
+        )
         _record_start_error(execution, reason)
         return False
     AgentExecution.objects.filter(pk=execution.pk).update(

@@ -6,23 +6,36 @@ event loop thread and one client per server, so every caller gets the same
 well-behaved connection whatever its context.
 """
 import asyncio
+import os
 import threading
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from executions.temporal.config import TemporalConfig, temporal_config
 
 T = TypeVar("T")
 
 
-async def temporal_connect(config: TemporalConfig | None = None) -> Client:
+async def temporal_connect(
+    config: TemporalConfig | None = None, *, runtime: Runtime | None = None
+) -> Client:
     config = config or temporal_config()
     return await asyncio.wait_for(
-        Client.connect(config.host_port, namespace=config.namespace),
+        Client.connect(config.host_port, namespace=config.namespace, runtime=runtime),
         timeout=config.connect_timeout,
     )
+
+
+def worker_runtime() -> Runtime | None:
+    """A runtime exposing the SDK's worker metrics to Prometheus, when asked
+    for with STIGMER_WORKER_METRICS_ADDRESS (e.g. 0.0.0.0:9464)."""
+    address = os.environ.get("STIGMER_WORKER_METRICS_ADDRESS")
+    if not address:
+        return None
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
 
 
 class TemporalBridge:

@@ -1,0 +1,63 @@
+"""Prometheus metrics read from the database, so they are true across every
+web, orchestration and runner process without a push gateway."""
+import os
+from datetime import timedelta
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.http import HttpResponse
+from django.utils import timezone
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeHistogramMetricFamily, GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from executions.models import AgentExecution, Phase
+
+BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
+
+
+def _window() -> timedelta:
+    return timedelta(seconds=float(os.environ.get("STIGMER_METRICS_WINDOW_SECONDS", "3600")))
+
+
+def _histogram(name: str, doc: str, start: str, end: str, since) -> GaugeHistogramMetricFamily:
+    span = ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+    rows = AgentExecution.objects.filter(**{f"{end}__gte": since, f"{start}__isnull": False})
+    rows = rows.annotate(span=span)
+    aggregates = {
+        f"le_{i}": Count("pk", filter=Q(span__lte=timedelta(seconds=b)))
+        for i, b in enumerate(BUCKETS)
+    }
+    counts = rows.aggregate(total=Count("pk"), **aggregates)
+    buckets = [(str(b), counts[f"le_{i}"]) for i, b in enumerate(BUCKETS)]
+    buckets.append(("+Inf", counts["total"]))
+    return GaugeHistogramMetricFamily(name, doc, buckets=buckets, gsum_value=0)
+
+
+class ExecutionCollector:
+    def collect(self):
+        phases = GaugeMetricFamily(
+            "stigmer_executions", "Executions by phase.", labels=["phase"]
+        )
+        counted = dict(
+            AgentExecution.objects.order_by().values_list("phase").annotate(n=Count("pk"))
+        )
+        for phase in Phase.values:
+            phases.add_metric([phase], counted.get(phase, 0))
+        yield phases
+        since = timezone.now() - _window()
+        yield _histogram(
+            "stigmer_execution_duration_seconds",
+            "Run time (started to completed) of executions finished in the window.",
+            "started_at", "completed_at", since,
+        )
+        yield _histogram(
+            "stigmer_execution_time_to_first_event_seconds",
+            "Wait from creation to the runner's first event, executions started in the window.",
+            "created_at", "started_at", since,
+        )
+
+
+def metrics_view(request) -> HttpResponse:
+    registry = CollectorRegistry()
+    registry.register(ExecutionCollector())
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

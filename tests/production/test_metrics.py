@@ -1,0 +1,32 @@
+"""/metrics exposes executions by phase and timing histograms from the database."""
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from executions.models import Phase
+from executions.services.executions import execution_create
+from tests.waiting import wait_for_phase
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def scrape(client) -> dict:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    samples = {}
+    for family in text_string_to_metric_families(response.content.decode()):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return samples
+
+
+def test_metrics_count_phases_and_observe_durations(client, workers, demo_agent):
+    wait_for_phase(execution_create(agent=demo_agent, message="What is 6*7?"), Phase.COMPLETED)
+    wait_for_phase(execution_create(agent=demo_agent, message="hello"), Phase.COMPLETED)
+
+    samples = scrape(client)
+
+    assert samples[("stigmer_executions", (("phase", "COMPLETED"),))] == 2
+    assert samples[("stigmer_executions", (("phase", "FAILED"),))] == 0
+    assert samples[("stigmer_execution_duration_seconds_bucket", (("le", "+Inf"),))] == 2
+    assert samples[("stigmer_execution_duration_seconds_bucket", (("le", "60.0"),))] == 2
+    assert samples[("stigmer_execution_time_to_first_event_seconds_bucket", (("le", "+Inf"),))] == 2
