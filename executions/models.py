@@ -37,6 +37,9 @@ class Agent(models.Model):
     execution_timeout_seconds = models.PositiveIntegerField(
         default=600, validators=[MinValueValidator(1)]
     )
+    max_tool_calls = models.PositiveIntegerField(
+        default=25, help_text="Tool calls allowed per execution; the agent stops at the cap"
+    )
     enabled = models.BooleanField(default=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

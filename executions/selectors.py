@@ -15,6 +15,7 @@ class RunConfig:
     temperature: float | None
     max_tokens: int | None
     model_options: dict
+    max_tool_calls: int
 
 
 def execution_run_config(*, execution_id) -> RunConfig:
@@ -28,6 +29,7 @@ def execution_run_config(*, execution_id) -> RunConfig:
         temperature=agent.temperature,
         max_tokens=agent.max_tokens,
         model_options=dict(agent.model_options),
+        max_tool_calls=agent.max_tool_calls,
     )
 
 

@@ -49,11 +49,20 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
             temporal_config().heartbeat_interval
         ):
             agent = build_agent(
-                model=model, tools=tools, instructions=config.instructions, checkpointer=checkpointer
+                model=model,
+                tools=tools,
+                instructions=config.instructions,
+                checkpointer=checkpointer,
+                max_tool_calls=config.max_tool_calls,
             )
             stream = agent.astream(
                 {"messages": [HumanMessage(execution.message)]},
-                {"configurable": {"thread_id": thread_id}},
+                # Each tool call is two graph steps; the cap, not LangGraph's
+                # recursion limit, is what stops a looping agent.
+                {
+                    "configurable": {"thread_id": thread_id},
+                    "recursion_limit": 2 * config.max_tool_calls + 5,
+                },
                 stream_mode=["updates", "messages"],
             )
             async for mode, chunk in stream:

@@ -20,4 +20,7 @@ def build_runner_worker(client: Client, config: TemporalConfig | None = None) ->
         # a second so a cancel takes effect promptly.
         max_heartbeat_throttle_interval=timedelta(seconds=1),
         default_heartbeat_throttle_interval=timedelta(seconds=1),
+        # On SIGTERM running agents get this long to finish before they are
+        # cancelled (and then recorded as failed by the workflow, never rerun).
+        graceful_shutdown_timeout=timedelta(seconds=config.runner_shutdown_grace),
     )

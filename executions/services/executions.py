@@ -1,4 +1,5 @@
 """Creating, cancelling and reconciling executions."""
+import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -6,7 +7,11 @@ from django.db import transaction
 from executions.errors import ExecutionNotCancellable
 from executions.models import Agent, AgentExecution, Phase, Session
 from executions.services.phases import execution_phase_set
+from executions.services.repair import executions_repair
+from executions.temporal.config import temporal_config
 from executions.services.workflows import execution_workflow_cancel, execution_workflow_start
+
+logger = logging.getLogger(__name__)
 
 
 def execution_create(
@@ -46,13 +51,19 @@ def execution_cancel(*, execution: AgentExecution) -> AgentExecution:
 
 @dataclass
 class ReconcileReport:
+    repaired: list[str] = field(default_factory=list)
     started: list[str] = field(default_factory=list)
     still_pending: list[str] = field(default_factory=list)
 
 
 def executions_reconcile() -> ReconcileReport:
-    """Start every PENDING execution whose workflow never started, oldest first."""
+    """Repair records that disagree with Temporal, then start every PENDING
+    execution whose workflow never started, oldest first."""
     report = ReconcileReport()
+    try:
+        report.repaired = executions_repair(grace_seconds=temporal_config().repair_grace)
+    except Exception as exc:  # noqa: BLE001 - Temporal down: starting will say so too
+        logger.warning("repair pass skipped: %s", exc)
     pending = (
         AgentExecution.objects.filter(phase=Phase.PENDING, workflow_started_at__isnull=True)
         .order_by("created_at")

@@ -25,6 +25,8 @@ class TemporalConfig:
     heartbeat_interval: float
     reconcile_interval: float
     runner_max_concurrent_activities: int
+    runner_shutdown_grace: float
+    repair_grace: float
 
     def timeouts(self, *, execution_timeout: float) -> ActivityTimeouts:
         return ActivityTimeouts(
@@ -57,4 +59,7 @@ def temporal_config() -> TemporalConfig:
         runner_max_concurrent_activities=int(
             os.environ.get("TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES", "20")
         ),
+        runner_shutdown_grace=_float("STIGMER_RUNNER_SHUTDOWN_GRACE_SECONDS", 30.0),
+        # Executions younger than this are left alone by the repair pass.
+        repair_grace=_float("STIGMER_REPAIR_GRACE_SECONDS", 10.0),
     )

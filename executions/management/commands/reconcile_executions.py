@@ -4,14 +4,17 @@ from executions.services.executions import executions_reconcile
 
 
 class Command(BaseCommand):
-    help = "Start every PENDING execution whose workflow has not started (oldest first)."
+    help = "Repair executions whose record disagrees with Temporal; start unstarted PENDING ones."
 
     def handle(self, *args, **options) -> None:
         report = executions_reconcile()
+        for execution_id in report.repaired:
+            self.stdout.write(f"repaired {execution_id}")
         for execution_id in report.started:
             self.stdout.write(f"started {execution_id}")
         for execution_id in report.still_pending:
             self.stdout.write(f"still pending {execution_id}")
         self.stdout.write(
-            f"{len(report.started)} started, {len(report.still_pending)} still pending"
+            f"{len(report.repaired)} repaired, {len(report.started)} started, "
+            f"{len(report.still_pending)} still pending"
         )
