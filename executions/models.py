@@ -154,6 +154,9 @@ class ExecutionEvent(models.Model):
     sequence = models.PositiveIntegerField()
     type = models.CharField(max_length=40, choices=EventType.choices)
     data = models.JSONField(default=dict)
+    # The writer's idempotency key: a retried append (its first try's commit
+    # unacknowledged by a dropped connection) finds its event, never doubles it.
+    key = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -161,7 +164,12 @@ class ExecutionEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["execution", "sequence"], name="unique_event_sequence"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["execution", "key"],
+                condition=~models.Q(key=""),
+                name="unique_event_key",
+            ),
         ]
 
     def __str__(self) -> str:

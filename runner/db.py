@@ -1,2 +1,37 @@
-"""ORM access from async activities: off the event loop, stale connections closed."""
-from channels.db import database_sync_to_async as db  # noqa: F401
+"""ORM access from async activities: off the event loop, stale connections
+closed around each call (Channels' database_sync_to_async), and writes retried
+with backoff when the connection drops. Retried writes carry idempotency keys,
+so a write whose commit went through before the drop is never doubled."""
+import asyncio
+import logging
+import os
+
+from channels.db import database_sync_to_async as db
+from django.db import InterfaceError, OperationalError, connection
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["db", "db_write"]
+
+
+def _drop_connection() -> None:
+    connection.close()
+
+
+def db_write(fn):
+    retries = int(os.environ.get("STIGMER_DB_WRITE_RETRIES", "6"))
+
+    async def call(*args, **kwargs):
+        delay = 0.1
+        for attempt in range(1, retries + 1):
+            try:
+                return await db(fn)(*args, **kwargs)
+            except (OperationalError, InterfaceError) as exc:
+                if attempt == retries:
+                    raise
+                logger.warning("database write failed (%s); retry %d in %.1fs", exc, attempt, delay)
+                await db(_drop_connection)()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    return call

@@ -13,7 +13,7 @@ from executions.services.phases import execution_phase_set
 from executions.temporal.config import temporal_config
 from executions.temporal.contract import AgentExecutionInput, ExecutionStatus, TokenUsage
 from runner.checkpointer import open_checkpointer
-from runner.db import db
+from runner.db import db, db_write
 from runner.graph import build_agent
 from runner.heartbeat import heartbeating
 from runner.llms.resolve import resolve_chat_model
@@ -37,7 +37,7 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
         tools = get_tools(config.tools)
     except ValueError as exc:
         raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
-    await db(execution_phase_set)(
+    await db_write(execution_phase_set)(
         execution_id=execution_id,
         phase=Phase.IN_PROGRESS,
         details={"runner": f"{os.getpid()}@{socket.gethostname()}"},
@@ -69,14 +69,14 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
                 await reporter.handle(mode, chunk)
     except asyncio.CancelledError:
         if not activity.is_worker_shutdown():
-            await db(execution_phase_set)(execution_id=execution_id, phase=Phase.CANCELLED)
+            await db_write(execution_phase_set)(execution_id=execution_id, phase=Phase.CANCELLED)
         raise
     except Exception as exc:
         raise ApplicationError(
             f"agent failed: {type(exc).__name__}: {exc}", type=type(exc).__name__, non_retryable=True
         ) from exc
     usage = TokenUsage(**reporter.usage)
-    await db(execution_phase_set)(
+    await db_write(execution_phase_set)(
         execution_id=execution_id,
         phase=Phase.COMPLETED,
         output=reporter.final_answer,

@@ -11,7 +11,7 @@ from executions.live import token_publish
 from executions.models import EventType
 from executions.services.events import execution_event_append
 from executions.services.phases import execution_usage_record
-from runner.db import db
+from runner.db import db_write
 
 
 def _text(message: BaseMessage) -> str:
@@ -28,9 +28,17 @@ class ProgressReporter:
         self.usage = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
         self.tool_calls = 0
         self._tool_started: dict[str, tuple[str, float]] = {}
+        self._steps = 0
+
+    def _key(self) -> str:
+        # ExecuteGraphton runs once per execution, so a counter is a unique key.
+        self._steps += 1
+        return f"runner:{self._steps}"
 
     async def _append(self, type: str, data: dict) -> None:
-        await db(execution_event_append)(execution_id=self.execution_id, type=type, data=data)
+        await db_write(execution_event_append)(
+            execution_id=self.execution_id, type=type, data=data, key=self._key()
+        )
 
     async def human(self, content: str) -> None:
         await self._append(EventType.MESSAGE, {"role": "human", "content": content})
@@ -65,7 +73,9 @@ class ProgressReporter:
         if message.usage_metadata:
             for key in self.usage:
                 self.usage[key] += int(message.usage_metadata.get(key, 0))
-            await db(execution_usage_record)(execution_id=self.execution_id, usage=self.usage)
+            await db_write(execution_usage_record)(
+                execution_id=self.execution_id, usage=dict(self.usage), key=self._key()
+            )
 
     async def _tool(self, message: ToolMessage) -> None:
         name, started = self._tool_started.pop(

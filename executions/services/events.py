@@ -12,7 +12,12 @@ def _publish_after_commit(event: ExecutionEvent) -> None:
 
 
 def execution_event_append(
-    *, execution_id, type: EventType | str, data: dict, when_terminal: bool = False
+    *,
+    execution_id,
+    type: EventType | str,
+    data: dict,
+    when_terminal: bool = False,
+    key: str = "",
 ) -> ExecutionEvent | None:
     """Append one event with the next sequence number.
 
@@ -26,24 +31,30 @@ def execution_event_append(
             .only("id", "phase", "last_sequence")
             .get(pk=execution_id)
         )
+        if key:
+            existing = ExecutionEvent.objects.filter(execution_id=execution_id, key=key).first()
+            if existing:
+                return existing
         if execution.is_terminal and not when_terminal:
             return None
-        return _append_locked(execution, type, data)
+        return _append_locked(execution, type, data, key)
 
 
-def _append_locked(execution: AgentExecution, type: str, data: dict) -> ExecutionEvent:
+def _append_locked(
+    execution: AgentExecution, type: str, data: dict, key: str = ""
+) -> ExecutionEvent:
     sequence = execution.last_sequence + 1
     AgentExecution.objects.filter(pk=execution.pk).update(last_sequence=F("last_sequence") + 1)
     execution.last_sequence = sequence
     event = ExecutionEvent.objects.create(
-        execution_id=execution.pk, sequence=sequence, type=type, data=data
+        execution_id=execution.pk, sequence=sequence, type=type, data=data, key=key
     )
     _publish_after_commit(event)
     return event
 
 
 def execution_event_append_locked(
-    *, execution: AgentExecution, type: EventType | str, data: dict
+    *, execution: AgentExecution, type: EventType | str, data: dict, key: str = ""
 ) -> ExecutionEvent:
     """For callers already holding the execution's row lock in a transaction."""
-    return _append_locked(execution, type, data)
+    return _append_locked(execution, type, data, key)

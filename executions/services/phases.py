@@ -45,15 +45,15 @@ def execution_phase_set(
         return True
 
 
-def execution_usage_record(*, execution_id, usage: dict) -> None:
-    """Store cumulative token usage and log it as an event."""
+def execution_usage_record(*, execution_id, usage: dict, key: str = "") -> None:
+    """Store cumulative token usage and log it as an event (idempotent by key)."""
     with transaction.atomic():
         execution = AgentExecution.objects.select_for_update().get(pk=execution_id)
-        if execution.is_terminal:
+        if execution.is_terminal or (key and execution.events.filter(key=key).exists()):
             return
         AgentExecution.objects.filter(pk=execution.pk).update(**_usage_fields(usage))
         execution_event_append_locked(
-            execution=execution, type=EventType.USAGE, data=_usage_fields(usage)
+            execution=execution, type=EventType.USAGE, data=_usage_fields(usage), key=key
         )
 
 
