@@ -10,11 +10,22 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from django.conf import settings  # noqa: E402
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
+
 from executions.routing import websocket_urlpatterns  # noqa: E402
+
+# uvicorn has no static file server of its own. In development the admin's
+# CSS/JS are served from the apps; in production (DEBUG off) WhiteNoise serves
+# the collected files (see settings.MIDDLEWARE).
+if settings.DEBUG_STATIC:
+    http_application = ASGIStaticFilesHandler(django_asgi_app)
+else:
+    http_application = django_asgi_app
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_application,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

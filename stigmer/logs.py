@@ -22,6 +22,10 @@ def log_context(*, execution_id: str = "", workflow_id: str = ""):
         _execution_id.reset(tokens[0])
 
 
+def current_execution_id() -> str:
+    return _execution_id.get()
+
+
 class ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.execution_id = getattr(record, "execution_id", "") or _execution_id.get()

@@ -71,8 +71,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-if not DEBUG:
-    # Serves collected static files (the admin's) from the app image.
+# Static files: from the apps in development (stigmer/asgi.py), by WhiteNoise
+# from STATIC_ROOT (collectstatic, done in the Dockerfile) in production.
+DEBUG_STATIC = env_bool("STIGMER_SERVE_STATIC", DEBUG)
+if not DEBUG_STATIC:
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "stigmer.urls"
@@ -190,6 +192,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Stigmer API",
     "DESCRIPTION": "Run LLM agents as durable executions; follow them live over SSE.",
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",  # contentSchema: each SSE event's data is a JSON event
+    "ENUM_NAME_OVERRIDES": {
+        "EventTypeEnum": "executions.models.EventType",
+        "PhaseEnum": "executions.models.Phase",
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",

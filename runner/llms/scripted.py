@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import json
 import re
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -68,6 +69,19 @@ def _count_call() -> None:
     global _calls
     with _calls_lock:
         _calls += 1
+    _log_call()
+
+
+def _log_call() -> None:
+    """Across processes (fault tests), calls are counted in a shared file: one
+    line per call naming the execution it served."""
+    path = os.environ.get("STIGMER_SCRIPTED_CALL_LOG")
+    if not path:
+        return
+    from stigmer.logs import current_execution_id
+
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(f"{current_execution_id() or '-'}\n")
 
 
 def find_arithmetic(text: str) -> str | None:

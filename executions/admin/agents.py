@@ -1,0 +1,56 @@
+"""Agent admin with a "Run" form: message → new execution → its live page."""
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from executions.models import Agent
+from executions.services.executions import execution_create
+
+
+class RunForm(forms.Form):
+    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 80, "autofocus": True}))
+
+
+@admin.register(Agent)
+class AgentAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "model", "enabled", "updated_at", "run_link"]
+    list_filter = ["enabled"]
+    search_fields = ["slug", "name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="Run")
+    def run_link(self, agent: Agent) -> str:
+        url = reverse("admin:executions_agent_run", args=[agent.pk])
+        return format_html('<a class="button" href="{}">Run</a>', url)
+
+    def get_urls(self):
+        run = path("<path:object_id>/run/", self.admin_site.admin_view(self.run_view), name="executions_agent_run")
+        return [run, *super().get_urls()]
+
+    def run_view(self, request, object_id):
+        agent = get_object_or_404(Agent, pk=object_id)
+        if not request.user.has_perm("executions.add_agentexecution"):
+            raise PermissionDenied
+        form = RunForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                execution = execution_create(agent=agent, message=form.cleaned_data["message"], owner=request.user)
+            except ValidationError as exc:
+                for error in exc.messages:
+                    form.add_error(None, error)
+            else:
+                messages.success(request, f"Started execution {execution.pk}.")
+                return redirect("admin:executions_agentexecution_change", execution.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": agent,
+            "agent": agent,
+            "form": form,
+            "title": f"Run {agent}",
+        }
+        return TemplateResponse(request, "admin/executions/agent/run.html", context)

@@ -1,0 +1,123 @@
+"""Execution admin: live page and changelist, cancel and re-run."""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from executions.admin.live import live_context
+from executions.errors import ExecutionNotCancellable
+from executions.models import AgentExecution
+from executions.services.executions import execution_cancel, execution_create
+
+
+@admin.register(AgentExecution)
+class AgentExecutionAdmin(admin.ModelAdmin):
+    list_display = ["short_id", "agent", "phase_badge", "message_preview", "owner", "total_tokens", "created_at"]
+    list_filter = ["phase", "agent", "created_at"]
+    search_fields = ["message"]
+    list_select_related = ["agent", "owner"]
+    date_hierarchy = "created_at"
+    actions = ["cancel_selected", "rerun_selected"]
+    readonly_fields = [
+        "phase", "output", "error", "input_tokens", "output_tokens", "total_tokens",
+        "workflow_id", "workflow_started_at", "start_error", "started_at", "completed_at",
+        "created_at", "updated_at", "last_sequence",
+    ]  # fmt: skip
+    input_fields = ["agent", "session", "owner", "message", "model"]
+
+    class Media:
+        css = {"all": ["executions/live.css"]}
+
+    @admin.display(description="ID", ordering="id")
+    def short_id(self, execution: AgentExecution) -> str:
+        return str(execution.pk)[:8]
+
+    @admin.display(description="Phase", ordering="phase")
+    def phase_badge(self, execution: AgentExecution) -> str:
+        return format_html(
+            '<span class="stigmer-phase" data-execution="{}" data-phase="{}">{}</span>',
+            execution.pk, execution.phase, execution.phase,
+        )  # fmt: skip
+
+    @admin.display(description="Message")
+    def message_preview(self, execution: AgentExecution) -> str:
+        return execution.message[:60]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return [*self.input_fields, *self.readonly_fields]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": self.input_fields})]
+        record = {"classes": ["collapse"], "fields": self.readonly_fields}
+        return [(None, {"fields": self.input_fields}), ("Record as loaded (the panel above is live)", record)]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        execution = self.get_object(request, object_id)
+        if execution is not None:
+            # Everything is read-only once created: no save buttons, only cancel / re-run.
+            read_only = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
+            extra_context = {**(extra_context or {}), **read_only, **live_context(request, execution, self)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        def view(name, func):
+            return path(
+                f"<path:object_id>/{name}/",
+                self.admin_site.admin_view(require_POST(func)),
+                name=f"executions_agentexecution_{name}",
+            )
+
+        return [view("cancel", self.cancel_view), view("rerun", self.rerun_view), *super().get_urls()]
+
+    def cancel_view(self, request, object_id):
+        execution = self._object_or_404(request, object_id, self.has_change_permission(request))
+        self._cancel(request, execution)
+        return redirect("admin:executions_agentexecution_change", execution.pk)
+
+    def rerun_view(self, request, object_id):
+        execution = self._object_or_404(request, object_id, self.has_add_permission(request))
+        rerun = self._rerun(request, execution)
+        return redirect("admin:executions_agentexecution_change", (rerun or execution).pk)
+
+    @admin.action(description="Cancel selected executions", permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        cancelled = sum(self._cancel(request, execution) for execution in queryset)
+        if cancelled:
+            self.message_user(request, f"Cancellation requested for {cancelled} execution(s).", messages.SUCCESS)
+
+    @admin.action(description="Re-run selected executions", permissions=["add"])
+    def rerun_selected(self, request, queryset):
+        started = [e for e in (self._rerun(request, execution) for execution in queryset) if e]
+        if started:
+            self.message_user(request, f"Started {len(started)} new execution(s).", messages.SUCCESS)
+
+    def _object_or_404(self, request, object_id, allowed: bool) -> AgentExecution:
+        if not allowed:
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=object_id)
+
+    def _cancel(self, request, execution: AgentExecution) -> bool:
+        try:
+            execution_cancel(execution=execution)
+        except ExecutionNotCancellable as exc:
+            self.message_user(request, str(exc), messages.WARNING)
+            return False
+        return True
+
+    def _rerun(self, request, execution: AgentExecution) -> AgentExecution | None:
+        try:
+            rerun = execution_create(
+                agent=execution.agent, message=execution.message, owner=execution.owner,
+                session=execution.session, model=execution.model,
+            )  # fmt: skip
+        except ValidationError as exc:
+            self.message_user(request, f"Cannot re-run {execution.pk}: {'; '.join(exc.messages)}", messages.ERROR)
+            return None
+        url = reverse("admin:executions_agentexecution_change", args=[rerun.pk])
+        self.message_user(request, format_html('Re-run started: <a href="{}">{}</a>', url, rerun.pk))
+        return rerun

@@ -1,0 +1,28 @@
+"""What the live execution page needs: socket path, Temporal UI link, actions."""
+from urllib.parse import quote
+
+from django.conf import settings
+from django.urls import reverse
+
+from executions.models import AgentExecution
+from executions.temporal.config import temporal_config
+from executions.temporal.contract import workflow_id_for
+
+
+def temporal_ui_url(execution: AgentExecution) -> str:
+    workflow_id = execution.workflow_id or workflow_id_for(execution.pk)
+    base = settings.TEMPORAL_UI_URL.rstrip("/")
+    namespace = quote(temporal_config().namespace, safe="")
+    return f"{base}/namespaces/{namespace}/workflows/{quote(workflow_id, safe='')}"
+
+
+def live_context(request, execution: AgentExecution, model_admin) -> dict:
+    return {
+        "execution": execution,
+        "live_ws_path": f"/ws/executions/{execution.pk}/",
+        "temporal_ui_url": temporal_ui_url(execution),
+        "cancel_url": reverse("admin:executions_agentexecution_cancel", args=[execution.pk]),
+        "rerun_url": reverse("admin:executions_agentexecution_rerun", args=[execution.pk]),
+        "can_cancel": model_admin.has_change_permission(request, execution) and not execution.is_terminal,
+        "can_rerun": model_admin.has_add_permission(request),
+    }
