@@ -50,12 +50,22 @@ class Process:
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
+    def wait_for(self, text: str, timeout: float = 30) -> "Process":
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            if self.popen.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name} never said {text!r}:\n{self.output()[-3000:]}")
+            time.sleep(0.1)
+        return self
+
 
 class Stack:
     """Starts web, orchestration and runner processes sharing one environment."""
 
     def __init__(self, env: dict, log_dir: Path) -> None:
-        self.env = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "stigmer.settings"}
+        self.env = {
+            **os.environ, **env, "DJANGO_SETTINGS_MODULE": "stigmer.settings", "PYTHONUNBUFFERED": "1",
+        }
         self.log_dir = log_dir
         self.processes: list[Process] = []
 

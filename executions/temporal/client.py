@@ -6,6 +6,7 @@ event loop thread and one client per server, so every caller gets the same
 well-behaved connection whatever its context.
 """
 import asyncio
+import logging
 import os
 import threading
 from collections.abc import Awaitable, Callable
@@ -17,6 +18,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from executions.temporal.config import TemporalConfig, temporal_config
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 async def temporal_connect(
@@ -27,6 +29,22 @@ async def temporal_connect(
         Client.connect(config.host_port, namespace=config.namespace, runtime=runtime),
         timeout=config.connect_timeout,
     )
+
+
+async def temporal_connect_patiently(
+    config: TemporalConfig | None = None, *, runtime: Runtime | None = None
+) -> Client:
+    """Connect, waiting out a Temporal that is not up yet (deploys start
+    workers and server together; a worker should not die for that)."""
+    config = config or temporal_config()
+    delay = 0.5
+    while True:
+        try:
+            return await temporal_connect(config, runtime=runtime)
+        except (OSError, TimeoutError, RuntimeError) as exc:
+            logger.warning("Temporal at %s unreachable (%s); retrying in %.1fs", config.host_port, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
 
 
 def worker_runtime() -> Runtime | None:

@@ -3,7 +3,7 @@ import asyncio
 from django.core.management.base import BaseCommand, CommandError
 
 from executions.live import channel_layer_warn_if_in_process
-from executions.temporal.client import temporal_connect, worker_runtime
+from executions.temporal.client import temporal_connect_patiently, worker_runtime
 from executions.temporal.config import temporal_config
 from executions.temporal.workers import run_until_signalled
 from runner.worker import build_runner_worker
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot reach Temporal at {config.host_port}: {exc}") from exc
 
     async def _run(self, config) -> None:
-        client = await temporal_connect(config, runtime=worker_runtime())
+        client = await temporal_connect_patiently(config, runtime=worker_runtime())
         worker = build_runner_worker(client, config)
         self.stdout.write(f"runner worker polling {config.runner_queue} on {config.host_port}")
         await run_until_signalled(worker)
