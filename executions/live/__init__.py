@@ -7,6 +7,7 @@ any gap from the database (they resume after the last sequence they saw).
 """
 import asyncio
 import logging
+import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -26,8 +27,8 @@ def event_publish(*, event: ExecutionEvent) -> None:
         if event.type == EventType.PHASE:
             sends.extend(_feed_sends(event))
         _send_from_sync(sends)
-    except Exception:  # noqa: BLE001 - a push must never break the writer
-        logger.exception("live push of event %s of execution %s failed", event.sequence, event.execution_id)
+    except Exception as exc:  # noqa: BLE001 - a push must never break the writer
+        _warn_push_failed(f"event {event.sequence} of execution {event.execution_id}", exc)
 
 
 async def token_publish(*, execution_id: str, delta: str) -> None:
@@ -41,8 +42,8 @@ async def token_publish(*, execution_id: str, delta: str) -> None:
                 execution_group(execution_id),
                 {"type": "execution.token", "execution": str(execution_id), "delta": delta},
             )
-    except Exception:  # noqa: BLE001
-        logger.exception("live push of a token of execution %s failed", execution_id)
+    except Exception as exc:  # noqa: BLE001
+        _warn_push_failed(f"a token of execution {execution_id}", exc)
 
 
 def channel_layer_warn_if_in_process(*, process: str) -> None:
@@ -55,6 +56,19 @@ def channel_layer_warn_if_in_process(*, process: str) -> None:
             "live progress (they still see the persisted log on reload). Set REDIS_URL.",
             process,
         )
+
+
+_last_warning = 0.0
+
+
+def _warn_push_failed(what: str, exc: Exception) -> None:
+    """One line, at most every few seconds: during a Redis outage every token
+    would otherwise log a traceback. Nothing is lost: the log is persisted."""
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning >= 5.0:
+        _last_warning = now
+        logger.warning("live push failed (%s: %s); readers resume from the log", what, exc)
 
 
 def _feed_sends(event: ExecutionEvent) -> list[tuple[str, dict]]:
@@ -78,8 +92,8 @@ async def _send_all(layer, sends) -> None:
     for group, message in sends:
         try:
             await layer.group_send(group, message)
-        except Exception:  # noqa: BLE001
-            logger.exception("live push to %s failed", group)
+        except Exception as exc:  # noqa: BLE001
+            _warn_push_failed(group, exc)
 
 
 def _send_from_sync(sends) -> None:

@@ -85,7 +85,8 @@ def test_redis_outage_loses_no_progress_and_clients_resume(fault_stack, redis_se
     stored = list(execution.events.order_by("sequence").values_list("sequence", flat=True))
     assert [f["sequence"] for f in before + after] == stored
     assert execution.output == "Done: slept 4.0 seconds."
-    assert "push failed" in runner.output().lower() or "redis" in runner.output().lower()
+    assert "live push failed" in runner.output()
+    assert "Traceback" not in runner.output()
     assert_no_duplicate_steps(execution)
 
 
