@@ -113,7 +113,7 @@ class AgentExecution(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.agent_id}: {self.message[:40]}"
+        return self.message[:60]
 
     def save(self, *args, **kwargs) -> None:
         # Atomic so the create pipeline (a post_save receiver) can veto the

@@ -1,5 +1,5 @@
+import asyncio
 import sys
-import time
 import uuid
 
 from django.contrib.auth import get_user_model
@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from executions.models import Agent, AgentExecution, Phase, Session
-from executions.selectors import execution_events_after
+from executions.follow import follow_execution
 from executions.services.executions import execution_create
 from executions.terminal import event_line
 from runner.llms.resolve import describe_model
@@ -44,17 +44,32 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _follow(self, execution: AgentExecution, timeout: float) -> str:
-        after, deadline = 0, time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for event in execution_events_after(execution_id=execution.pk, after=after):
-                after = event.sequence
-                line = event_line(event.type, event.data)
-                if line:
-                    self.stdout.write(line)
-                if event.type == "phase" and event.data["phase"] in Phase.terminal():
-                    return event.data["phase"]
-            time.sleep(0.1)
-        raise CommandError(f"Execution {execution.pk} did not finish within {timeout:g}s.")
+        try:
+            return asyncio.run(asyncio.wait_for(self._print_events(execution), timeout))
+        except asyncio.TimeoutError:
+            raise CommandError(f"Execution {execution.pk} did not finish within {timeout:g}s.")
+
+    async def _print_events(self, execution: AgentExecution) -> str:
+        streaming = False
+        async for item in follow_execution(execution.pk):
+            if item["type"] == "token":
+                if not streaming:
+                    self.stdout.write("[ai] ", ending="")
+                    streaming = True
+                self.stdout.write(item["delta"], ending="")
+                self.stdout.flush()
+                continue
+            data = item["data"]
+            if streaming:
+                streaming = False
+                self.stdout.write("")
+                if item["type"] == "message" and data.get("role") == "ai":
+                    continue  # the answer was shown as it streamed
+            line = event_line(item["type"], data)
+            if line:
+                self.stdout.write(line)
+            if item["type"] == "phase" and data["phase"] in Phase.terminal():
+                return data["phase"]
 
     def _owner(self, username: str | None):
         if not username:
