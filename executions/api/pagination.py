@@ -1,4 +1,5 @@
 from django.conf import settings
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -10,8 +11,20 @@ class CreatedCursorPagination(CursorPagination):
     max_page_size = 100
 
     def get_page_size(self, request):
-        self.page_size = settings.STIGMER_API_PAGE_SIZE
-        return super().get_page_size(request)
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return settings.STIGMER_API_PAGE_SIZE
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            message = f"Expected an integer from 1 to {self.max_page_size}."
+            raise ValidationError({self.page_size_query_param: [message]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+        return parameters
 
 
 class SlugCursorPagination(CreatedCursorPagination):

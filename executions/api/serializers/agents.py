@@ -1,6 +1,12 @@
 from rest_framework import serializers
 
-from executions.api.serializers.base import InputSerializer, StrictCharField
+from executions.api.serializers.base import (
+    InputSerializer,
+    StrictBooleanField,
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
+)
 from executions.models import Agent
 
 
@@ -21,15 +27,15 @@ class AgentInputSerializer(InputSerializer):
     description = StrictCharField(required=False, allow_blank=True, max_length=10_000)
     instructions = StrictCharField(required=False, allow_blank=True, max_length=50_000)
     model = StrictCharField(required=False, max_length=200)
-    temperature = serializers.FloatField(
+    temperature = StrictFloatField(
         required=False, allow_null=True, min_value=0.0, max_value=2.0
     )
-    max_tokens = serializers.IntegerField(
+    max_tokens = StrictIntegerField(
         required=False, allow_null=True, min_value=1, max_value=1_000_000
     )
     model_options = serializers.DictField(required=False)
     tools = serializers.ListField(child=StrictCharField(), required=False, max_length=50)
-    execution_timeout_seconds = serializers.IntegerField(
+    execution_timeout_seconds = StrictIntegerField(
         required=False, min_value=1, max_value=7 * 24 * 3600
     )
-    enabled = serializers.BooleanField(required=False)
+    enabled = StrictBooleanField(required=False)

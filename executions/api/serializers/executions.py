@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from executions.api.serializers.base import InputSerializer, StrictCharField
+from executions.api.serializers.base import InputSerializer, StrictCharField, StrictUUIDField
 from executions.models import AgentExecution, Phase
 
 
@@ -21,7 +21,7 @@ class ExecutionOutputSerializer(serializers.ModelSerializer):
     """The list representation: the record without its transcript."""
 
     agent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    session = serializers.UUIDField(source="session_id", read_only=True)
+    session = StrictUUIDField(source="session_id", read_only=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     phase = serializers.ChoiceField(choices=Phase.choices, read_only=True)
     usage = serializers.SerializerMethodField()
@@ -85,7 +85,7 @@ class ExecutionDetailOutputSerializer(ExecutionOutputSerializer):
 class ExecutionCreateInputSerializer(InputSerializer):
     agent = StrictCharField(max_length=50, help_text="Agent slug")
     message = StrictCharField(trim_whitespace=False, help_text="The user's message")
-    session = serializers.UUIDField(
+    session = StrictUUIDField(
         required=False, allow_null=True, help_text="Continue this session (same agent, yours)"
     )
     model = StrictCharField(

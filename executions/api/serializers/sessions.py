@@ -16,8 +16,10 @@ class SessionOutputSerializer(serializers.ModelSerializer):
 
 class SessionCreateInputSerializer(InputSerializer):
     agent = StrictCharField(max_length=50, help_text="Agent slug")
-    subject = StrictCharField(required=False, allow_blank=True, max_length=200)
+    subject = StrictCharField(
+        required=False, allow_blank=True, max_length=200, trim_whitespace=False
+    )
 
 
 class SessionUpdateInputSerializer(InputSerializer):
-    subject = StrictCharField(allow_blank=True, max_length=200)
+    subject = StrictCharField(allow_blank=True, max_length=200, trim_whitespace=False)

@@ -4,13 +4,14 @@ from rest_framework.response import Response
 
 from executions.api.pagination import SlugCursorPagination
 from executions.api.permissions import IsStaffOrReadOnly
+from executions.api.views.base import SingleValuedQueryMixin
 from executions.api.serializers.agents import AgentInputSerializer, AgentOutputSerializer
 from executions.models import Agent
 from executions.services.records import agent_create, agent_delete, agent_update
 
 
 @extend_schema(tags=["agents"])
-class AgentViewSet(viewsets.GenericViewSet):
+class AgentViewSet(SingleValuedQueryMixin, viewsets.GenericViewSet):
     """Agents: readable by every authenticated user, writable by staff."""
 
     queryset = Agent.objects.all()

@@ -1,25 +1,27 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from executions.api.pagination import CreatedCursorPagination
 from executions.api.selectors import execution_list_for, session_list_for
+from executions.api.views.base import SingleValuedQueryMixin, UUIDLookupMixin
 from executions.api.serializers.executions import ExecutionOutputSerializer
 from executions.api.serializers.sessions import (
     SessionCreateInputSerializer,
     SessionOutputSerializer,
     SessionUpdateInputSerializer,
 )
-from executions.models import Agent
+from executions.models import Agent, Session
 from executions.services.records import session_create, session_delete, session_update
 
 
 @extend_schema(tags=["sessions"])
-class SessionViewSet(viewsets.GenericViewSet):
+class SessionViewSet(SingleValuedQueryMixin, UUIDLookupMixin, viewsets.GenericViewSet):
     """Conversations with one agent; yours only (staff see all)."""
 
+    queryset = Session.objects.none()  # for the schema; get_queryset scopes by user
     pagination_class = CreatedCursorPagination
     serializer_class = SessionOutputSerializer
     filter_backends: list = []
@@ -41,8 +43,6 @@ class SessionViewSet(viewsets.GenericViewSet):
         data = serializer.validated_data
         agent = Agent.objects.filter(slug=data["agent"]).first()
         if agent is None:
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"agent": [f"Unknown agent {data['agent']!r}."]})
         session = session_create(agent=agent, owner=request.user, subject=data.get("subject", ""))
         return Response(SessionOutputSerializer(session).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,18 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from executions.api.views.agents import AgentViewSet
+from executions.api.views.executions import ExecutionViewSet
+from executions.api.views.sessions import SessionViewSet
+from executions.api.views.stream import ExecutionStreamView
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("agents", AgentViewSet, basename="agent")
+router.register("sessions", SessionViewSet, basename="session")
+router.register("executions", ExecutionViewSet, basename="execution")
+
+urlpatterns = [
+    path("executions/<str:id>/stream/", ExecutionStreamView.as_view(), name="execution-stream"),
+    *router.urls,
+]

@@ -1,0 +1,59 @@
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from executions.models import Agent, AgentExecution, Session
+
+
+@pytest.fixture
+def fast_start(monkeypatch):
+    """No Temporal reachable, fail fast: executions stay PENDING with start_error."""
+    monkeypatch.setenv("TEMPORAL_HOST_PORT", "127.0.0.1:9")
+    monkeypatch.setenv("TEMPORAL_CONNECT_TIMEOUT_SECONDS", "0.2")
+
+
+def _user(username: str, **extra):
+    return get_user_model().objects.create_user(username=username, password="pw", **extra)
+
+
+@pytest.fixture
+def alice(db):
+    return _user("alice")
+
+
+@pytest.fixture
+def bob(db):
+    return _user("bob")
+
+
+@pytest.fixture
+def staff(db):
+    return _user("root", is_staff=True)
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def api(alice):
+    return client_for(alice)
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
+
+
+def make_execution(*, agent: Agent, owner, message: str = "hi", phase: str = "PENDING", **extra):
+    """A record without the pipeline's workflow start (bulk insert skips post_save)."""
+    session = Session.objects.create(agent=agent, owner=owner, subject=message)
+    execution = AgentExecution(
+        agent=agent, owner=owner, session=session, message=message, phase=phase, **extra
+    )
+    AgentExecution.objects.bulk_create([execution])
+    return execution
