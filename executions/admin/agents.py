@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from executions.models import Agent
 from executions.services.executions import execution_create
+from runner.llms.resolve import describe_model
 
 
 class RunForm(forms.Form):
@@ -17,10 +18,14 @@ class RunForm(forms.Form):
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name", "model", "enabled", "updated_at", "run_link"]
+    list_display = ["slug", "name", "model_label", "enabled", "updated_at", "run_link"]
     list_filter = ["enabled"]
     search_fields = ["slug", "name", "description"]
     prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="Model", ordering="model")
+    def model_label(self, agent: Agent) -> str:
+        return describe_model(agent.model)
 
     @admin.display(description="Run")
     def run_link(self, agent: Agent) -> str:

@@ -16,6 +16,14 @@ def test_any_authenticated_user_lists_and_reads_agents(api, demo_agent):
     assert detail["model"] == "scripted:demo" and "calculator" in detail["tools"]
 
 
+def test_the_scripted_model_is_named_as_offline(api, demo_agent, admin_client):
+    detail = api.get(f"{URL}demo/").json()
+    assert detail["offline"] is True
+    assert detail["model_description"] == "scripted:demo (offline scripted model)"
+    page = admin_client.get("/admin/executions/agent/")
+    assert "scripted:demo (offline scripted model)" in page.content.decode()
+
+
 def test_agents_are_cursor_paginated_by_slug(api):
     for i in range(5):
         Agent.objects.create(slug=f"a{i}", name=f"A{i}")

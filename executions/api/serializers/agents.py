@@ -8,17 +8,29 @@ from executions.api.serializers.base import (
     StrictIntegerField,
 )
 from executions.models import Agent
+from runner.llms.resolve import describe_model, is_offline
 
 
 class AgentOutputSerializer(serializers.ModelSerializer):
+    model_description = serializers.SerializerMethodField(
+        help_text='The model as people read it, e.g. "scripted:demo (offline scripted model)"'
+    )
+    offline = serializers.SerializerMethodField(help_text="True for the offline scripted model")
+
     class Meta:
         model = Agent
         fields = [
-            "slug", "name", "description", "instructions", "model", "temperature",
-            "max_tokens", "model_options", "tools", "execution_timeout_seconds",
-            "enabled", "created_at", "updated_at",
+            "slug", "name", "description", "instructions", "model", "model_description",
+            "offline", "temperature", "max_tokens", "model_options", "tools",
+            "execution_timeout_seconds", "max_tool_calls", "enabled", "created_at", "updated_at",
         ]
         read_only_fields = fields
+
+    def get_model_description(self, agent: Agent) -> str:
+        return describe_model(agent.model)
+
+    def get_offline(self, agent: Agent) -> bool:
+        return is_offline(agent.model)
 
 
 class AgentInputSerializer(InputSerializer):
@@ -38,4 +50,5 @@ class AgentInputSerializer(InputSerializer):
     execution_timeout_seconds = StrictIntegerField(
         required=False, min_value=1, max_value=7 * 24 * 3600
     )
+    max_tool_calls = StrictIntegerField(required=False, min_value=1, max_value=1000)
     enabled = StrictBooleanField(required=False)
