@@ -1,38 +1,7 @@
-"""The real ASGI app (stigmer.asgi) under uvicorn in a thread, and an SSE reader."""
+"""An SSE reader for the stream endpoint (the server is tests.asgi_server)."""
 import json
-import threading
-import time
 
 import httpx
-import uvicorn
-
-from tests.conftest import free_port
-
-
-class LiveASGIServer:
-    def __init__(self) -> None:
-        from stigmer.asgi import application
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            application, host="127.0.0.1", port=self.port, lifespan="off", log_level="warning"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> "LiveASGIServer":
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(15)
 
 
 def sse_events(response: httpx.Response):

@@ -5,7 +5,8 @@ import pytest
 from executions.models import Agent, ExecutionEvent
 from executions.selectors import execution_events_after
 from tests.api.conftest import make_execution
-from tests.api.live import LiveASGIServer, sse_events
+from tests.api.live import sse_events
+from tests.asgi_server import AsgiTestServer
 from tests.waiting import wait_for_phase
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def server():
-    live = LiveASGIServer().start()
+    live = AsgiTestServer().start()
     yield live
     live.stop()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rest_framework.authtoken.models import Token
 
-from tests.api.live import LiveASGIServer
+from tests.asgi_server import AsgiTestServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +27,7 @@ CHECKS = ",".join(
 @pytest.fixture
 def server(settings, fast_start):
     settings.STIGMER_SSE_MAX_SECONDS = 0.5  # streams of never-ending executions end quickly
-    live = LiveASGIServer().start()
+    live = AsgiTestServer().start()
     yield live
     live.stop()
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from executions.models import AgentExecution, Phase
-from tests.live.server import AsgiTestServer
+from tests.asgi_server import AsgiTestServer
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"

@@ -26,3 +26,13 @@ class SingleValuedQueryMixin:
         if repeated:
             raise ValidationError({name: ["Give this parameter once."] for name in repeated})
         super().initial(request, *args, **kwargs)
+
+
+def agent_by_slug(slug: str):
+    """The agent a request names, or a 400 on the `agent` field."""
+    from executions.models import Agent
+
+    agent = Agent.objects.filter(slug=slug).first()
+    if agent is None:
+        raise ValidationError({"agent": [f"Unknown agent {slug!r}."]})
+    return agent

@@ -17,8 +17,8 @@ from executions.api.serializers.executions import (
     ExecutionDetailOutputSerializer,
     ExecutionOutputSerializer,
 )
-from executions.api.views.base import SingleValuedQueryMixin, UUIDLookupMixin
-from executions.models import Agent, AgentExecution, Session
+from executions.api.views.base import SingleValuedQueryMixin, UUIDLookupMixin, agent_by_slug
+from executions.models import AgentExecution, Session
 from executions.selectors import execution_events_after
 from executions.services.executions import execution_cancel, execution_create
 from executions.services.records import execution_delete
@@ -60,9 +60,7 @@ class ExecutionViewSet(SingleValuedQueryMixin, UUIDLookupMixin, viewsets.Generic
         serializer = ExecutionCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        agent = Agent.objects.filter(slug=data["agent"]).first()
-        if agent is None:
-            raise ValidationError({"agent": [f"Unknown agent {data['agent']!r}."]})
+        agent = agent_by_slug(data["agent"])
         session = None
         if data.get("session"):
             sessions = Session.objects.all() if request.user.is_staff else request.user.session_set

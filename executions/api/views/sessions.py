@@ -1,19 +1,18 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from executions.api.pagination import CreatedCursorPagination
 from executions.api.selectors import execution_list_for, session_list_for
-from executions.api.views.base import SingleValuedQueryMixin, UUIDLookupMixin
+from executions.api.views.base import SingleValuedQueryMixin, UUIDLookupMixin, agent_by_slug
 from executions.api.serializers.executions import ExecutionOutputSerializer
 from executions.api.serializers.sessions import (
     SessionCreateInputSerializer,
     SessionOutputSerializer,
     SessionUpdateInputSerializer,
 )
-from executions.models import Agent, Session
+from executions.models import Session
 from executions.services.records import session_create, session_delete, session_update
 
 
@@ -41,9 +40,7 @@ class SessionViewSet(SingleValuedQueryMixin, UUIDLookupMixin, viewsets.GenericVi
         serializer = SessionCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        agent = Agent.objects.filter(slug=data["agent"]).first()
-        if agent is None:
-            raise ValidationError({"agent": [f"Unknown agent {data['agent']!r}."]})
+        agent = agent_by_slug(data["agent"])
         session = session_create(agent=agent, owner=request.user, subject=data.get("subject", ""))
         return Response(SessionOutputSerializer(session).data, status=status.HTTP_201_CREATED)
 
