@@ -20,3 +20,13 @@ run: install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: bench bench-smoke
+
+# Benchmarks (docs/benchmarks.md): needs PostgreSQL and Redis on 127.0.0.1;
+# the peer (LangGraph Server) is installed into .bench-venv on first use.
+bench: install
+	$(PY) -m bench
+
+bench-smoke: install
+	$(PY) -m bench --smoke

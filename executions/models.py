@@ -2,6 +2,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 
@@ -118,6 +119,9 @@ class AgentExecution(models.Model):
     def save(self, *args, **kwargs) -> None:
         # Atomic so the create pipeline (a post_save receiver) can veto the
         # insert: bad input raises and nothing is left behind.
+        if self._state.adding and "\x00" in (self.message or ""):
+            # PostgreSQL refuses the insert itself, before the pipeline runs.
+            raise ValidationError({"message": "The message contains null characters."})
         with transaction.atomic():
             super().save(*args, **kwargs)
 

@@ -23,6 +23,8 @@ def execution_validate(execution: AgentExecution) -> None:
     limit = settings.STIGMER_MAX_MESSAGE_CHARS
     if not message:
         errors["message"] = "The message is empty."
+    elif "\x00" in execution.message:
+        errors["message"] = "The message contains null characters."
     elif len(execution.message) > limit:
         errors["message"] = f"The message has {len(execution.message)} characters; at most {limit} are allowed."
     agent = Agent.objects.filter(pk=execution.agent_id).first()

@@ -64,6 +64,10 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
                     "recursion_limit": 2 * config.max_tool_calls + 5,
                 },
                 stream_mode=["updates", "messages"],
+                # One checkpoint per turn, not per step: ExecuteGraphton is never
+                # retried mid-turn, so step checkpoints could never be resumed
+                # and would rewrite the growing message list at every step.
+                durability="exit",
             )
             async for mode, chunk in stream:
                 await reporter.handle(mode, chunk)

@@ -109,13 +109,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # write from several threads at once.
 SQLITE_PATH = Path(os.environ.get("STIGMER_SQLITE_PATH", BASE_DIR / "db.sqlite3"))
 if os.environ.get("DATABASE_URL"):
+    # Under ASGI every request may run in a new thread, so per-thread persistent
+    # connections would pile up; a psycopg pool per process keeps connections
+    # open and health-checked instead (DATABASE_POOL=0 falls back to
+    # DATABASE_CONN_MAX_AGE persistent connections).
+    _pooled = env_bool("DATABASE_POOL", False)
     DATABASES = {
         "default": dj_database_url.parse(
             os.environ["DATABASE_URL"],
-            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+            conn_max_age=0 if _pooled else int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+            # With the pool, this makes it check each connection it hands out.
             conn_health_checks=True,
         )
     }
+    if _pooled and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10")),
+            "timeout": 30,
+        }
 else:
     DATABASES = {
         "default": {

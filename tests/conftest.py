@@ -22,7 +22,8 @@ def _short_lived_connections(django_db_setup):
     database can be flushed and dropped (production keeps them persistent)."""
     from django.db import connections
 
-    connections.settings["default"]["CONN_MAX_AGE"] = 0
+    if not connections.settings["default"].get("OPTIONS", {}).get("pool"):
+        connections.settings["default"]["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(scope="session")

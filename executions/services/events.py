@@ -40,9 +40,22 @@ def execution_event_append(
         return _append_locked(execution, type, data, key)
 
 
+def _without_nul(value):
+    """Tool results and model output may carry NUL characters, which
+    PostgreSQL's jsonb refuses; the transcript keeps a visible stand-in."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
+
+
 def _append_locked(
     execution: AgentExecution, type: str, data: dict, key: str = ""
 ) -> ExecutionEvent:
+    data = _without_nul(data)
     sequence = execution.last_sequence + 1
     AgentExecution.objects.filter(pk=execution.pk).update(last_sequence=F("last_sequence") + 1)
     execution.last_sequence = sequence

@@ -32,9 +32,9 @@ def execution_phase_set(
         if phase in Phase.terminal():
             fields["completed_at"] = now
         if error:
-            fields["error"] = error
+            fields["error"] = error.replace("\x00", "\ufffd")
         if output is not None:
-            fields["output"] = output
+            fields["output"] = output.replace("\x00", "\ufffd")
         if usage:
             fields.update(_usage_fields(usage))
         AgentExecution.objects.filter(pk=execution.pk).update(**fields)

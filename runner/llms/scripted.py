@@ -129,6 +129,8 @@ class ScriptedChatModel(BaseChatModel):
     - a human message that asks for a bound tool's job gets one real tool call, by priority
       "sleep N" > an arithmetic expression (calculator) > the word "time" (current_time);
     - a tool result gets an answer quoting it ("The result is 42.", "The tool failed: ...");
+      with `tool_calls=N` (model option `{"tool_calls": N}`, default 1) the first call of the
+      turn is repeated until N results are in, then answered: long transcripts for benchmarks;
     - a question containing "previous" or "before" quotes the earlier human message;
     - anything else gets "Scripted answer to: <question>", or `answer_words` filler words
       (200 for `scripted:long`). `scripted:fail` raises on every call.
@@ -140,6 +142,7 @@ class ScriptedChatModel(BaseChatModel):
     name: str = "demo"
     token_delay: float = Field(default=0.0, ge=0.0)
     answer_words: int | None = Field(default=None, ge=1)
+    tool_calls: int = Field(default=1, ge=1)
 
     @property
     def _llm_type(self) -> str:
@@ -183,8 +186,23 @@ class ScriptedChatModel(BaseChatModel):
             call = ToolCall(name=name, args=args, id=_call_id(messages), type="tool_call")
             return AIMessage(content="", tool_calls=[call])
         if isinstance(last, ToolMessage):
-            return AIMessage(content=_after_tool(last))
+            return self._repeat_call(messages) or AIMessage(content=_after_tool(last))
         return AIMessage(content=self._plain_answer(messages))
+
+    def _repeat_call(self, messages: list[BaseMessage]) -> AIMessage | None:
+        """The turn's first tool call again, while fewer than `tool_calls` results are in."""
+        turn: list[BaseMessage] = []
+        for message in reversed(messages):
+            if isinstance(message, HumanMessage):
+                break
+            turn.append(message)
+        results = [m for m in turn if isinstance(m, ToolMessage)]
+        calls = [c for m in reversed(turn) if isinstance(m, AIMessage) for c in m.tool_calls]
+        if not calls or len(results) >= self.tool_calls or results[0].status == "error":
+            return None
+        first = calls[0]
+        call = ToolCall(name=first["name"], args=first["args"], id=_call_id(messages), type="tool_call")
+        return AIMessage(content="", tool_calls=[call])
 
     def _chunks(self, messages: list[BaseMessage], **kwargs: Any) -> list[ChatGenerationChunk]:
         """One chunk per token (a word and its trailing space); a tool call is one chunk."""

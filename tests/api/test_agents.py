@@ -80,3 +80,12 @@ def test_anonymous_is_401(anon, demo_agent):
     response = anon.get(URL)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_null_characters_in_model_options_are_a_field_error(staff):
+    response = client_for(staff).post(
+        URL, {**NEW, "model_options": {"token_delay": "\u0000"}}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["model_options"] == ["Null characters are not allowed."]
+    assert not Agent.objects.filter(slug="helper").exists()

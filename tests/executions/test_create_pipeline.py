@@ -43,7 +43,12 @@ def _attempt(**kwargs):
 
 @pytest.mark.parametrize(
     "message, expected",
-    [("", "The message is empty."), ("   \n", "The message is empty."), ("x" * 40, "at most 32")],
+    [
+        ("", "The message is empty."),
+        ("   \n", "The message is empty."),
+        ("x" * 40, "at most 32"),
+        ("a\x00b", "null characters"),
+    ],
 )
 def test_bad_message_is_rejected(temporal_env, demo_agent, settings, message, expected):
     settings.STIGMER_MAX_MESSAGE_CHARS = 32

@@ -49,3 +49,14 @@ def test_thread_is_recorded_once(execution):
     assert first == second == f"thread-{execution.session_id}"
     with pytest.raises(SessionNotFound):
         session_thread_ensure(session_id=execution.session_id, agent_id=999)
+
+
+def test_nul_characters_in_steps_are_stored_as_a_visible_stand_in(execution):
+    event = execution_event_append(
+        execution_id=execution.pk, type="message", data={"role": "tool", "content": "a\x00b"}
+    )
+    execution_phase_set(execution_id=execution.pk, phase=Phase.COMPLETED, output="x\x00y")
+    event.refresh_from_db()
+    execution.refresh_from_db()
+    assert event.data["content"] == "a\ufffdb"
+    assert execution.output == "x\ufffdy"

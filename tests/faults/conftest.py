@@ -85,7 +85,6 @@ def fault_stack(temporal, redis_server, transactional_db, demo_agent, tmp_path, 
     suffix = uuid.uuid4().hex[:8]
     env = {
         "DATABASE_URL": database_url() + "?application_name=stigmer-worker",
-        "DATABASE_CONN_MAX_AGE": "600",
         "REDIS_URL": redis_server.url,
         "TEMPORAL_HOST_PORT": temporal.host_port,
         "TEMPORAL_AGENT_EXECUTION_STIGMER_TASK_QUEUE": f"stigmer-{suffix}",

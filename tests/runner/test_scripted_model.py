@@ -14,6 +14,7 @@ from runner.llms import (
     resolve_chat_model,
     scripted_call_count,
 )
+from runner.graph import build_agent
 from runner.llms.scripted import FAILURE_MESSAGE, find_arithmetic
 from runner.tools import get_tools
 
@@ -89,6 +90,21 @@ def test_tool_results_are_turned_into_answers(name, content, status, answer):
     result = ToolMessage(content, name=name, tool_call_id="call_1", status=status)
     reply = with_tools().invoke([HumanMessage("question"), result])
     assert reply.content == answer
+
+
+def test_tool_calls_option_repeats_the_call_until_that_many_results():
+    graph_tools = get_tools(["calculator"])
+    model = resolve_chat_model("scripted:demo", options={"tool_calls": 3})
+    agent = build_agent(model=model, tools=graph_tools, instructions="", max_tool_calls=10)
+    messages = asyncio.run(agent.ainvoke({"messages": [HumanMessage("What is 6*7?")]}))["messages"]
+    calls = [c for m in messages if isinstance(m, AIMessage) for c in m.tool_calls]
+    assert [c["args"] for c in calls] == [{"expression": "6*7"}] * 3
+    assert len({c["id"] for c in calls}) == 3  # each call is a call of its own
+    assert messages[-1].content == "The result is 42."
+    failed = ToolMessage("ValueError: bad", name="calculator", tool_call_id="call_1", status="error")
+    call = AIMessage("", tool_calls=[{"name": "calculator", "args": {}, "id": "call_1"}])
+    reply = model.bind_tools(graph_tools).invoke([HumanMessage("What is 1/0?"), call, failed])
+    assert reply.content == "The tool failed: ValueError: bad"  # an error is not repeated
 
 
 def test_recall_quotes_the_previous_question():

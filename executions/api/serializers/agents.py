@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from executions.api.serializers.base import (
     InputSerializer,
+    JSONObjectField,
     StrictBooleanField,
     StrictCharField,
     StrictFloatField,
@@ -45,7 +46,7 @@ class AgentInputSerializer(InputSerializer):
     max_tokens = StrictIntegerField(
         required=False, allow_null=True, min_value=1, max_value=1_000_000
     )
-    model_options = serializers.DictField(required=False)
+    model_options = JSONObjectField(required=False)
     tools = serializers.ListField(child=StrictCharField(), required=False, max_length=50)
     execution_timeout_seconds = StrictIntegerField(
         required=False, min_value=1, max_value=7 * 24 * 3600

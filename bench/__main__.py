@@ -1,0 +1,126 @@
+"""`python -m bench [--smoke]`: every measurement in one run; prints the report
+and writes docs/benchmarks.md (a smoke run writes artifacts/bench/ instead).
+Exits non-zero when a code path breaks, never because a target is missed.
+Only the peer may fail softly (its install or start depends on PyPI and on
+LangGraph's own CLI): the reason is recorded in the report."""
+import argparse
+import asyncio
+import json
+import sys
+import time
+import traceback
+
+from bench.environment import LOG_DIR, ROOT, Environment
+
+SIZES = {
+    "full": {"latency_n": 50, "warmup": 3, "total": 400, "in_flight": 200, "push_n": 500,
+             "push_interval": 0.01, "small": 10, "large": 100, "rows": 1_000_000, "repeat": 7},
+    "smoke": {"latency_n": 3, "warmup": 1, "total": 8, "in_flight": 4, "push_n": 20,
+              "push_interval": 0.01, "small": 2, "large": 20, "rows": 2_000, "repeat": 2},
+}
+
+
+def step(name: str):
+    print(f"== {name}", flush=True)
+    return time.perf_counter()
+
+
+async def measure(env: Environment, s: dict) -> dict:
+    from bench import floor as floor_mod, peer as peer_mod, platform_e2e, push, record, writes
+    from bench.fixtures import bench_agent, bench_client
+    from bench.timeline import event_log_steps, history_steps
+    from executions.temporal.client import temporal_connect
+    from executions.temporal.contract import workflow_id_for
+    from runner.db import db
+
+    client = await db(bench_client)()
+    agent = (await db(bench_agent)()).slug
+    results: dict = {}
+
+    step("floor: bare Temporal workflow")
+    floor = floor_mod.Floor(env)
+    try:
+        results["floor"] = {"latency": await floor.latency(n=s["latency_n"], warmup=s["warmup"])}
+        step("platform: latency")
+        latency = await platform_e2e.latency(env, client, agent=agent, n=s["latency_n"], warmup=s["warmup"])
+        await db(platform_e2e.check_outputs)(latency["ids"])
+        temporal = await temporal_connect()
+        results["platform"] = {
+            "latency": latency,
+            "steps": await db(event_log_steps)(latency["ids"]),
+            "history": await history_steps(temporal, [workflow_id_for(i) for i in latency["ids"]]),
+        }
+        step("platform: throughput")
+        results["platform"]["throughput"] = await platform_e2e.throughput(
+            env, client, agent=agent, total=s["total"], in_flight=s["in_flight"])
+        step("floor: throughput")
+        results["floor"]["throughput"] = await floor.throughput(total=s["total"], in_flight=s["in_flight"])
+    finally:
+        floor.stop()
+    env.check_alive()
+
+    step("peer: LangGraph Server")
+    results["peer"] = await run_peer(peer_mod, s)
+
+    step("push latency")
+    results["push"] = await push.run(env, client, n=s["push_n"], interval=s["push_interval"])
+    step("write amplification")
+    results["writes"] = await writes.run(env, client, small=s["small"], large=s["large"])
+    env.check_alive()
+
+    step(f"record: seeding {s['rows']:,} executions")
+    seeded = await db(record.seed)(rows=s["rows"], owner_id=client.user.pk)
+    step("record: list pages")
+    pages = await asyncio.to_thread(record.time_pages, env, client, repeat=s["repeat"])
+    profiles = await db(record.profile_pages)(client)
+    results["record"] = {"seed": seeded, "pages": pages, "profiles": profiles}
+    env.check_alive()
+    return results
+
+
+async def run_peer(peer_mod, s: dict) -> dict:
+    try:
+        peer = await asyncio.to_thread(peer_mod.Peer)
+    except Exception as exc:  # noqa: BLE001 - the peer is optional: record why
+        traceback.print_exc()
+        return {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"}
+    result: dict = {}
+    try:
+        result["latency"] = await peer.latency(n=s["latency_n"], warmup=s["warmup"])
+        result["throughput"] = await peer.throughput(total=s["total"], in_flight=s["in_flight"])
+    except Exception as exc:  # noqa: BLE001
+        traceback.print_exc()
+        result["error"] = f"run failed: {type(exc).__name__}: {exc}"[:300]
+        result.setdefault("throughput", {"per_second": float("nan"), "error": result["error"]})
+    finally:
+        peer.stop()
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--smoke", action="store_true", help="tiny N: check the code paths in seconds")
+    args = parser.parse_args()
+    mode = "smoke" if args.smoke else "full"
+    sizes = SIZES[mode]
+    env = Environment(database="stigmer_bench_smoke" if args.smoke else "stigmer_bench")
+    started = step(f"starting the platform ({mode})")
+    try:
+        env.start()
+        results = asyncio.run(measure(env, sizes))
+    finally:
+        env.stop()
+    from bench.machine import machine_describe
+    from bench.report import render
+
+    markdown = render(results, machine=machine_describe(), sizes=sizes, smoke=args.smoke)
+    output = LOG_DIR / "benchmarks-smoke.md" if args.smoke else ROOT / "docs" / "benchmarks.md"
+    output.write_text(markdown)
+    (LOG_DIR / f"results-{mode}.json").write_text(json.dumps(results, indent=1, default=str))
+    print(markdown)
+    print(f"\nwritten to {output.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The floor's latency and throughput, measured from a Temporal client."""
+import asyncio
+import sys
+import time
+import uuid
+
+from temporalio.client import Client
+
+from bench.environment import Environment, Process
+from bench.floor_worker import MEMO_QUEUE, WORKFLOW
+from bench.stats import latency_summary
+from bench.timeline import history_steps
+
+
+class Floor:
+    def __init__(self, env: Environment) -> None:
+        suffix = uuid.uuid4().hex[:8]
+        self.env = env
+        self.queue, self.activity_queue = f"floor-wf-{suffix}", f"floor-act-{suffix}"
+        self.processes = [
+            Process(f"floor-{role}", [sys.executable, "-m", "bench.floor_worker", role,
+                                      env.temporal_host_port, queue], env.env)
+            for role, queue in (("workflow", self.queue), ("activities", self.activity_queue))
+        ]
+        for process in self.processes:
+            process.wait_for("floor worker polling")
+
+    async def _one(self, client: Client, ids: list | None = None) -> float:
+        workflow_id = f"floor-{uuid.uuid4()}"
+        started = time.perf_counter()
+        result = await client.execute_workflow(
+            WORKFLOW, "What is 6*7?", id=workflow_id, task_queue=self.queue,
+            memo={MEMO_QUEUE: self.activity_queue},
+        )
+        if result.get("phase") != "COMPLETED":
+            raise RuntimeError(f"floor workflow returned {result}")
+        if ids is not None:
+            ids.append(workflow_id)
+        return time.perf_counter() - started
+
+    async def latency(self, *, n: int, warmup: int) -> dict:
+        client = await Client.connect(self.env.temporal_host_port)
+        for _ in range(warmup):
+            await self._one(client)
+        ids: list[str] = []
+        samples = [await self._one(client, ids) for _ in range(n)]
+        return {**latency_summary(samples), "steps": await history_steps(client, ids)}
+
+    async def throughput(self, *, total: int, in_flight: int) -> dict:
+        client = await Client.connect(self.env.temporal_host_port)
+        window = asyncio.Semaphore(in_flight)
+
+        async def one() -> float:
+            async with window:
+                return await self._one(client)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(total)))
+        elapsed = time.perf_counter() - started
+        return {"total": total, "in_flight": in_flight, "seconds": elapsed, "per_second": total / elapsed}
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.stop()

@@ -1,0 +1,63 @@
+"""The floor: a bare Temporal workflow of our shape, no Django, no database, no agent.
+
+Two activities on a second task queue chosen by memo, with the contract's
+timeouts; one process runs the workflow worker, another the activity worker
+(as our orchestration and runner workers do), with the runner's concurrency.
+`python -m bench.floor_worker workflow|activities HOST:PORT QUEUE`.
+"""
+import asyncio
+import sys
+from datetime import timedelta
+
+from temporalio import activity, workflow
+from temporalio.client import Client
+from temporalio.common import RetryPolicy
+from temporalio.worker import Worker
+
+WORKFLOW = "bench/floor"
+MEMO_QUEUE = "activityTaskQueue"
+RUNNER_CONCURRENCY = 20  # TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES's default
+
+
+@activity.defn(name="FloorEnsureThread")
+async def ensure_thread(session_id: str, agent_id: str) -> str:
+    return f"thread-{session_id}"
+
+
+@activity.defn(name="FloorExecute")
+async def execute(message: str, thread_id: str) -> dict:
+    return {"phase": "COMPLETED", "output": "The result is 42."}
+
+
+@workflow.defn(name=WORKFLOW)
+class FloorWorkflow:
+    @workflow.run
+    async def run(self, message: str) -> dict:
+        queue = workflow.memo_value(MEMO_QUEUE, type_hint=str)
+        thread_id = await workflow.execute_activity(
+            "FloorEnsureThread", args=["session", "agent"], task_queue=queue, result_type=str,
+            start_to_close_timeout=timedelta(seconds=30), schedule_to_start_timeout=timedelta(seconds=60),
+            retry_policy=RetryPolicy(initial_interval=timedelta(seconds=5), maximum_attempts=3),
+        )
+        return await workflow.execute_activity(
+            "FloorExecute", args=[message, thread_id], task_queue=queue, result_type=dict,
+            start_to_close_timeout=timedelta(seconds=600), schedule_to_start_timeout=timedelta(seconds=60),
+            heartbeat_timeout=timedelta(seconds=30), retry_policy=RetryPolicy(maximum_attempts=1),
+        )
+
+
+async def main(role: str, host_port: str, queue: str) -> None:
+    client = await Client.connect(host_port)
+    if role == "workflow":
+        worker = Worker(client, task_queue=queue, workflows=[FloorWorkflow])
+    else:
+        worker = Worker(
+            client, task_queue=queue, activities=[ensure_thread, execute],
+            max_concurrent_activities=RUNNER_CONCURRENCY,
+        )
+    print("floor worker polling", flush=True)
+    await worker.run()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*sys.argv[1:4]))

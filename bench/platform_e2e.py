@@ -1,0 +1,113 @@
+"""Our platform end to end: POST /api/v1/executions/ → the terminal phase seen
+on the execution's WebSocket; sequential latency, then throughput with a
+window of executions in flight (completions seen on the phase feed)."""
+import asyncio
+import json
+import time
+
+import httpx
+import websockets
+
+from bench.environment import Environment, vm_hwm_mib
+from bench.fixtures import ANSWER, QUESTION, Client
+from bench.stats import latency_summary
+
+TERMINAL = {"COMPLETED", "FAILED", "CANCELLED"}
+HTTP_CONNECTIONS = 16
+
+
+def _ws(env: Environment, path: str, client: Client):
+    return websockets.connect(
+        env.url.replace("http", "ws") + path,
+        additional_headers={"Cookie": client.cookie, "Origin": env.url},
+        open_timeout=10, max_size=None,
+    )
+
+
+async def _create(http: httpx.AsyncClient, agent: str, message: str = QUESTION) -> str:
+    response = await http.post("/api/v1/executions/", json={"agent": agent, "message": message})
+    if response.status_code != 201:
+        raise RuntimeError(f"create failed: {response.status_code} {response.text[:500]}")
+    return response.json()["id"]
+
+
+async def _until_terminal(env: Environment, client: Client, execution_id: str) -> dict:
+    async with _ws(env, f"/ws/executions/{execution_id}/", client) as socket:
+        while True:
+            frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=120))
+            if frame.get("type") == "phase" and frame["data"]["phase"] in TERMINAL:
+                return frame
+
+
+async def _one(env: Environment, client: Client, http: httpx.AsyncClient, agent: str) -> tuple[str, float]:
+    started = time.perf_counter()
+    execution_id = await _create(http, agent)
+    frame = await _until_terminal(env, client, execution_id)
+    elapsed = time.perf_counter() - started
+    if frame["data"]["phase"] != "COMPLETED":
+        raise RuntimeError(f"execution {execution_id} ended {frame['data']}")
+    return execution_id, elapsed
+
+
+async def latency(env: Environment, client: Client, *, agent: str, n: int, warmup: int) -> dict:
+    async with httpx.AsyncClient(base_url=env.url, headers=client.api_headers, timeout=60) as http:
+        for _ in range(warmup):
+            await _one(env, client, http, agent)
+        samples, ids = [], []
+        for _ in range(n):
+            execution_id, elapsed = await _one(env, client, http, agent)
+            ids.append(execution_id)
+            samples.append(elapsed)
+    return {**latency_summary(samples), "ids": ids}
+
+
+async def throughput(env: Environment, client: Client, *, agent: str, total: int, in_flight: int) -> dict:
+    done: dict[str, asyncio.Future] = {}
+    loop = asyncio.get_running_loop()
+
+    def future(execution_id: str) -> asyncio.Future:
+        return done.setdefault(execution_id, loop.create_future())
+
+    async def feed(socket) -> None:
+        async for raw in socket:
+            frame = json.loads(raw)
+            if frame.get("phase") in TERMINAL:
+                f = future(frame["execution"])
+                if not f.done():
+                    f.set_result(frame["phase"])
+
+    window = asyncio.Semaphore(in_flight)
+    # The executions are in flight; their creates share a small HTTP pool. Under
+    # ASGI Django holds one database connection per concurrent request, and 200
+    # concurrent requests exceed PostgreSQL's default 100 connections.
+    limits = httpx.Limits(max_connections=HTTP_CONNECTIONS)
+    async with _ws(env, "/ws/executions/", client) as socket, httpx.AsyncClient(
+        base_url=env.url, headers=client.api_headers, timeout=120, limits=limits
+    ) as http:
+        listener = asyncio.create_task(feed(socket))
+
+        async def one(i: int) -> str:
+            async with window:
+                execution_id = await _create(http, agent, f"What is {i}*7?")
+                return await asyncio.wait_for(future(execution_id), timeout=300)
+
+        started = time.perf_counter()
+        phases = await asyncio.gather(*(one(i) for i in range(total)))
+        elapsed = time.perf_counter() - started
+        listener.cancel()
+    failed = [p for p in phases if p != "COMPLETED"]
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {total} executions did not complete: {set(failed)}")
+    return {
+        "total": total, "in_flight": in_flight, "seconds": elapsed, "per_second": total / elapsed,
+        "runner_peak_rss_mib": vm_hwm_mib(env.processes["runner"].pid),
+    }
+
+
+def check_outputs(ids: list[str]) -> None:
+    """The API's answer is the scripted one: the agent really ran its tool."""
+    from executions.models import AgentExecution
+
+    wrong = AgentExecution.objects.filter(pk__in=ids).exclude(output=ANSWER).count()
+    if wrong:
+        raise RuntimeError(f"{wrong} executions answered something other than {ANSWER!r}")
