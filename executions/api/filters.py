@@ -1,4 +1,5 @@
 import re
+from datetime import timezone as dt_timezone
 
 import django_filters
 from django import forms
@@ -30,7 +31,15 @@ class RFC3339DateTimeField(IsoDateTimeField):
     def to_python(self, value):
         if value is not None and not RFC3339.match(str(value)):
             raise forms.ValidationError("Enter an RFC 3339 date-time.", code="invalid")
-        return super().to_python(value)
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        # PostgreSQL refuses offsets beyond ±15:59 (RFC 3339 allows up to
+        # ±23:59), so compare in UTC.
+        try:
+            return parsed.astimezone(dt_timezone.utc)
+        except OverflowError:
+            raise forms.ValidationError("Date-time out of range.", code="invalid")
 
 
 class RFC3339Filter(django_filters.IsoDateTimeFilter):

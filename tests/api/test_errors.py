@@ -102,3 +102,12 @@ def test_schema_and_docs_are_served(api, anon):
     docs = anon.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger-ui" in docs.content
     assert b"cdn.jsdelivr" not in docs.content  # served offline by the sidecar
+
+
+def test_created_filter_with_an_extreme_offset_is_compared_in_utc(api):
+    response = api.get(
+        "/api/v1/executions/", {"created_before": "0145-08-27T12:47:25.327+20:55"}
+    )
+    assert response.status_code == 200
+    response = api.get("/api/v1/executions/", {"created_after": "0001-01-01T00:00:00+01:00"})
+    assert response.status_code == 400
