@@ -10,20 +10,15 @@ from collections.abc import AsyncIterator
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.conf import settings
 
+from executions.live import layer_spans_processes
 from executions.live.groups import execution_group
 from executions.selectors import execution_events_after
 
 
-def _cross_process_layer():
-    backend = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
-    return get_channel_layer() if "redis" in backend.lower() else None
-
-
 async def follow_execution(execution_id, *, poll: float = 0.2) -> AsyncIterator[dict]:
     """Yield event dicts (with "sequence") and token frames ({"type": "token"})."""
-    layer = _cross_process_layer()
+    layer = get_channel_layer() if layer_spans_processes() else None
     channel = None
     if layer is not None:
         channel = await layer.new_channel()

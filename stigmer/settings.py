@@ -109,10 +109,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # write from several threads at once.
 SQLITE_PATH = Path(os.environ.get("STIGMER_SQLITE_PATH", BASE_DIR / "db.sqlite3"))
 if os.environ.get("DATABASE_URL"):
-    # Under ASGI every request may run in a new thread, so per-thread persistent
-    # connections would pile up; a psycopg pool per process keeps connections
-    # open and health-checked instead (DATABASE_POOL=0 falls back to
-    # DATABASE_CONN_MAX_AGE persistent connections).
+    # Persistent, health-checked connections by default. Under ASGI each request
+    # may run in a new thread, so those pile up under load: DATABASE_POOL=1
+    # switches to one psycopg pool per process instead.
     _pooled = env_bool("DATABASE_POOL", False)
     DATABASES = {
         "default": dj_database_url.parse(

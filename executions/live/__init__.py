@@ -46,10 +46,15 @@ async def token_publish(*, execution_id: str, delta: str) -> None:
         _warn_push_failed(f"a token of execution {execution_id}", exc)
 
 
+def layer_spans_processes() -> bool:
+    """True when the channel layer reaches other processes (Redis)."""
+    backend = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
+    return "redis" in backend.lower()
+
+
 def channel_layer_warn_if_in_process(*, process: str) -> None:
     """Warn when a worker runs as its own process on the in-memory layer."""
-    backend = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
-    if "redis" not in backend.lower():
+    if not layer_spans_processes():
         logger.warning(
             "%s runs as a separate process without REDIS_URL: the in-memory channel layer "
             "cannot reach the web process, so the admin and WebSocket clients will not see "

@@ -31,13 +31,19 @@ def execution_event_append(
             .only("id", "phase", "last_sequence")
             .get(pk=execution_id)
         )
-        if key:
-            existing = ExecutionEvent.objects.filter(execution_id=execution_id, key=key).first()
-            if existing:
-                return existing
+        existing = event_with_key(execution_id=execution_id, key=key)
+        if existing:
+            return existing
         if execution.is_terminal and not when_terminal:
             return None
         return _append_locked(execution, type, data, key)
+
+
+def event_with_key(*, execution_id, key: str) -> ExecutionEvent | None:
+    """The event a writer already appended under this idempotency key, if any."""
+    if not key:
+        return None
+    return ExecutionEvent.objects.filter(execution_id=execution_id, key=key).first()
 
 
 def _without_nul(value):

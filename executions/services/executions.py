@@ -2,7 +2,6 @@
 import logging
 from dataclasses import dataclass, field
 
-from django.db import transaction
 
 from executions.errors import ExecutionNotCancellable
 from executions.models import Agent, AgentExecution, Phase, Session
@@ -39,10 +38,8 @@ def execution_cancel(*, execution: AgentExecution) -> AgentExecution:
             f"Execution {execution.pk} is already {execution.phase} and cannot be cancelled."
         )
     if execution.phase == Phase.PENDING and execution.workflow_started_at is None:
-        with transaction.atomic():
-            execution_phase_set(execution_id=execution.pk, phase=Phase.CANCELLED)
-        execution.refresh_from_db()
-        if execution.phase == Phase.CANCELLED:
+        if execution_phase_set(execution_id=execution.pk, phase=Phase.CANCELLED):
+            execution.refresh_from_db()
             return execution
     execution_workflow_cancel(execution=execution)
     execution.refresh_from_db()

@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from executions.models import AgentExecution, EventType, Phase
-from executions.services.events import execution_event_append_locked
+from executions.services.events import event_with_key, execution_event_append_locked
 
 
 def execution_phase_set(
@@ -49,12 +49,11 @@ def execution_usage_record(*, execution_id, usage: dict, key: str = "") -> None:
     """Store cumulative token usage and log it as an event (idempotent by key)."""
     with transaction.atomic():
         execution = AgentExecution.objects.select_for_update().get(pk=execution_id)
-        if execution.is_terminal or (key and execution.events.filter(key=key).exists()):
+        if execution.is_terminal or event_with_key(execution_id=execution_id, key=key):
             return
-        AgentExecution.objects.filter(pk=execution.pk).update(**_usage_fields(usage))
-        execution_event_append_locked(
-            execution=execution, type=EventType.USAGE, data=_usage_fields(usage), key=key
-        )
+        fields = _usage_fields(usage)
+        AgentExecution.objects.filter(pk=execution.pk).update(**fields)
+        execution_event_append_locked(execution=execution, type=EventType.USAGE, data=fields, key=key)
 
 
 def _usage_fields(usage: dict) -> dict:

@@ -6,15 +6,16 @@ from django.utils import timezone
 from executions.models import AgentExecution, EventType, Phase
 from executions.services.events import execution_event_append
 from executions.temporal.client import temporal_bridge
-from executions.temporal.config import temporal_config
+from executions.temporal.config import TemporalConfig, temporal_config
 from executions.temporal.contract import AgentExecutionInput
 from executions.temporal.starter import workflow_handle, workflow_start
 
 logger = logging.getLogger(__name__)
 
 
-def execution_workflow_input(execution: AgentExecution) -> AgentExecutionInput:
-    config = temporal_config()
+def execution_workflow_input(
+    execution: AgentExecution, config: TemporalConfig
+) -> AgentExecutionInput:
     return AgentExecutionInput(
         execution_id=str(execution.pk),
         agent_id=str(execution.agent_id),
@@ -35,7 +36,7 @@ def execution_workflow_start(*, execution_id) -> bool:
     if execution.phase != Phase.PENDING or execution.workflow_started_at:
         return execution.workflow_started_at is not None
     config = temporal_config()
-    payload = execution_workflow_input(execution)
+    payload = execution_workflow_input(execution, config)
     try:
         temporal_bridge.run(lambda client: workflow_start(client, payload=payload, config=config))
     except Exception as exc:  # noqa: BLE001 - any failure to start leaves it PENDING

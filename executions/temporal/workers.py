@@ -25,8 +25,11 @@ def build_orchestration_worker(client: Client, config: TemporalConfig | None = N
     )
 
 
-async def run_until_signalled(*workers: Worker, background: list | None = None) -> None:
-    """Run workers until SIGINT/SIGTERM, then shut them down cleanly."""
+async def run_until_signalled(
+    *workers: Worker, background: list | None = None, on_stop=None
+) -> None:
+    """Run workers (and background coroutines) until SIGINT/SIGTERM, then shut
+    them down cleanly; `on_stop` runs first, e.g. to stop a web server."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -36,6 +39,8 @@ async def run_until_signalled(*workers: Worker, background: list | None = None) 
     waiter = asyncio.create_task(stop.wait())
     await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
     logger.info("shutting down workers")
+    if on_stop is not None:
+        on_stop()
     await asyncio.gather(*(worker.shutdown() for worker in workers), return_exceptions=True)
     for task in tasks:
         task.cancel()
