@@ -13,6 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from executions.consumers.access import execution_access
+from executions.consumers.joining import group_join
 from executions.live.groups import execution_group
 from executions.selectors import execution_events_after
 
@@ -38,7 +39,9 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):
             return
         self.group = execution_group(self.execution_id)
         self.last_sequence = _after(self.scope)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        if not await group_join(self, self.group):
+            self.group = None
+            return
         await self.accept()
         await self._send_from_db()
 

@@ -7,6 +7,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from executions.consumers.access import CLOSE_UNAUTHENTICATED, user_may_view_all
+from executions.consumers.joining import group_join
 from executions.live.groups import FEED_ALL_GROUP, feed_user_group
 
 
@@ -20,7 +21,9 @@ class ExecutionFeedConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.group = FEED_ALL_GROUP if await self._may_view_all(user) else feed_user_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        if not await group_join(self, self.group):
+            self.group = None
+            return
         await self.accept()
 
     async def disconnect(self, code) -> None:

@@ -160,3 +160,47 @@ async def test_foreign_origin_is_rejected(channel_layer_kind, execution, owner):
     communicator = WebsocketCommunicator(application, f"/ws/executions/{execution.pk}/", headers=headers)
     connected, _ = await communicator.connect(timeout=5)
     assert not connected
+
+
+
+async def test_a_layer_that_keeps_failing_closes_with_a_reason_not_a_500(
+    channel_layer_kind, execution, owner, monkeypatch
+):
+    from channels.layers import get_channel_layer
+
+    calls = []
+
+    async def broken_group_add(self, group, channel):
+        calls.append(group)
+        raise ConnectionError("Connection closed by server.")
+
+    monkeypatch.setattr(type(get_channel_layer()), "group_add", broken_group_add)
+    headers = await sync_to_async(session_headers)(owner)
+
+    assert await refusal_code(f"/ws/executions/{execution.pk}/", headers) == 1011
+    assert await refusal_code("/ws/executions/", headers) == 1011
+    assert len(calls) == 6  # three tries each
+
+
+async def test_a_layer_that_fails_once_is_retried(channel_layer_kind, execution, owner, monkeypatch):
+    """A Redis just restarted: the first call hits a closed connection."""
+    from channels.layers import get_channel_layer
+
+    layer_class = type(get_channel_layer())
+    real_group_add = layer_class.group_add
+    failures = []
+
+    async def flaky_group_add(self, group, channel):
+        if not failures:
+            failures.append(group)
+            raise ConnectionError("Connection reset by peer")
+        return await real_group_add(self, group, channel)
+
+    monkeypatch.setattr(layer_class, "group_add", flaky_group_add)
+    await sync_to_async(append)(execution.pk, 2)
+    communicator = await connect(f"/ws/executions/{execution.pk}/", await sync_to_async(session_headers)(owner))
+
+    frames = await receive_events(communicator, 2)
+    await communicator.disconnect()
+    assert [f["sequence"] for f in frames] == [1, 2]
+    assert len(failures) == 1
