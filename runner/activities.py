@@ -11,7 +11,9 @@ from executions.temporal.contract import (
     AgentExecutionInput,
     ExecutionStatus,
 )
+from executions.temporal.config import temporal_config
 from runner.db import db
+from runner.heartbeat import heartbeating
 from runner.execution import run_execution
 from stigmer.logs import log_context
 
@@ -30,6 +32,10 @@ async def ensure_thread(session_id: str, agent_id: str) -> str:
 async def execute_graphton(execution: AgentExecutionInput, thread_id: str) -> ExecutionStatus:
     with log_context(execution_id=execution.execution_id, workflow_id=activity.info().workflow_id):
         logger.info("agent run starting on thread %s", thread_id)
-        status = await run_execution(execution, thread_id)
+        # Beating from the first moment: on a loaded machine the run's first
+        # database writes can queue for a while, and a silent start would be
+        # mistaken for a lost worker.
+        async with heartbeating(temporal_config().heartbeat_interval):
+            status = await run_execution(execution, thread_id)
         logger.info("agent run finished: %s", status.phase)
         return status

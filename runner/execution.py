@@ -10,12 +10,10 @@ from temporalio.exceptions import ApplicationError
 from executions.models import Phase
 from executions.selectors import execution_run_config
 from executions.services.phases import execution_phase_set
-from executions.temporal.config import temporal_config
 from executions.temporal.contract import AgentExecutionInput, ExecutionStatus, TokenUsage
 from runner.checkpointer import open_checkpointer
 from runner.db import db, db_write
 from runner.graph import build_agent
-from runner.heartbeat import heartbeating
 from runner.llms.resolve import resolve_chat_model
 from runner.progress import ProgressReporter
 from runner.tools import get_tools
@@ -37,17 +35,15 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
         tools = get_tools(config.tools)
     except ValueError as exc:
         raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
+    reporter = ProgressReporter(execution_id)
     await db_write(execution_phase_set)(
         execution_id=execution_id,
         phase=Phase.IN_PROGRESS,
         details={"runner": f"{os.getpid()}@{socket.gethostname()}"},
+        following=reporter.human(execution.message),
     )
-    reporter = ProgressReporter(execution_id)
-    await reporter.human(execution.message)
     try:
-        async with open_checkpointer() as checkpointer, heartbeating(
-            temporal_config().heartbeat_interval
-        ):
+        async with open_checkpointer() as checkpointer:
             agent = build_agent(
                 model=model,
                 tools=tools,
@@ -72,10 +68,12 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
             async for mode, chunk in stream:
                 await reporter.handle(mode, chunk)
     except asyncio.CancelledError:
+        await reporter.flush()
         if not activity.is_worker_shutdown():
             await db_write(execution_phase_set)(execution_id=execution_id, phase=Phase.CANCELLED)
         raise
     except Exception as exc:
+        await reporter.flush()
         raise ApplicationError(
             f"agent failed: {type(exc).__name__}: {exc}", type=type(exc).__name__, non_retryable=True
         ) from exc
@@ -85,5 +83,6 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
         phase=Phase.COMPLETED,
         output=reporter.final_answer,
         usage=reporter.usage,
+        preceding=reporter.take_held(),
     )
     return ExecutionStatus(phase=Phase.COMPLETED, output=reporter.final_answer, usage=usage)

@@ -1,7 +1,10 @@
 """Turns the agent's LangGraph stream into the execution's event log.
 
-Complete messages and tool calls are persisted as they happen; token deltas
-are only pushed live, so persisted writes grow with steps, never with tokens.
+Complete messages and tool calls are persisted as they happen, one
+transaction per graph step (an AI turn with its tool calls and usage, or the
+tools' results); token deltas are only pushed live, so persisted writes grow
+with steps, never with tokens. The final answer is held back and written
+with the COMPLETED phase, in the same transaction.
 """
 import time
 
@@ -9,8 +12,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Tool
 
 from executions.live import token_publish
 from executions.models import EventType
-from executions.services.events import execution_event_append
-from executions.services.phases import execution_usage_record
+from executions.services.events import NewEvent, execution_events_append
 from runner.db import db_write
 
 
@@ -29,19 +31,31 @@ class ProgressReporter:
         self.tool_calls = 0
         self._tool_started: dict[str, tuple[str, float]] = {}
         self._steps = 0
+        self._batch: list[NewEvent] = []
+        self.held: list[NewEvent] = []  # the final answer, for the COMPLETED write
+        self._usage_changed = False
 
-    def _key(self) -> str:
+    def _add(self, type: str, data: dict) -> None:
         # ExecuteGraphton runs once per execution, so a counter is a unique key.
         self._steps += 1
-        return f"runner:{self._steps}"
+        self._batch.append(NewEvent(type, data, f"runner:{self._steps}"))
 
-    async def _append(self, type: str, data: dict) -> None:
-        await db_write(execution_event_append)(
-            execution_id=self.execution_id, type=type, data=data, key=self._key()
-        )
+    async def flush(self) -> None:
+        """Write what is pending, the held final answer included (when the
+        run ends some other way than COMPLETED)."""
+        self._batch, self.held = [*self.held, *self._batch], []
+        await self.flush_step()
 
-    async def human(self, content: str) -> None:
-        await self._append(EventType.MESSAGE, {"role": "human", "content": content})
+    def take_held(self) -> list[NewEvent]:
+        """The final answer's events, for the COMPLETED write to carry."""
+        held, self.held, self._batch = [*self.held, *self._batch], [], []
+        return held
+
+    def human(self, content: str) -> list[NewEvent]:
+        """The first message, to be written with the IN_PROGRESS phase."""
+        self._add(EventType.MESSAGE, {"role": "human", "content": content})
+        self._batch, batch = [], self._batch
+        return batch
 
     async def handle(self, mode: str, chunk) -> None:
         if mode == "messages":
@@ -52,32 +66,41 @@ class ProgressReporter:
         for update in (chunk or {}).values():
             for message in (update or {}).get("messages", []):
                 if isinstance(message, AIMessage):
-                    await self._ai(message)
+                    self._ai(message)
                 elif isinstance(message, ToolMessage):
-                    await self._tool(message)
+                    self._tool(message)
+        await self.flush_step()
 
-    async def _ai(self, message: AIMessage) -> None:
+    async def flush_step(self) -> None:
+        if self._batch:
+            self._batch, batch = [], self._batch
+            fields = _usage_data(self.usage) if self._usage_changed else None
+            self._usage_changed = False
+            await db_write(execution_events_append)(
+                execution_id=self.execution_id, events=batch, fields=fields
+            )
+
+    def _ai(self, message: AIMessage) -> None:
         calls = [
             {"id": call["id"], "name": call["name"], "args": call["args"]}
             for call in message.tool_calls
         ]
-        await self._append(
-            EventType.MESSAGE, {"role": "ai", "content": _text(message), "tool_calls": calls}
-        )
+        self._add(EventType.MESSAGE, {"role": "ai", "content": _text(message), "tool_calls": calls})
         for call in calls:
             self.tool_calls += 1
             self._tool_started[call["id"]] = (call["name"], time.monotonic())
-            await self._append(EventType.TOOL_CALL_STARTED, call)
-        if not calls:
-            self.final_answer = _text(message)
+            self._add(EventType.TOOL_CALL_STARTED, call)
         if message.usage_metadata:
             for key in self.usage:
                 self.usage[key] += int(message.usage_metadata.get(key, 0))
-            await db_write(execution_usage_record)(
-                execution_id=self.execution_id, usage=dict(self.usage), key=self._key()
-            )
+            self._add(EventType.USAGE, _usage_data(self.usage))
+            self._usage_changed = True
+        if not calls:
+            # An answer without tool calls ends a ReAct agent's run.
+            self.final_answer = _text(message)
+            self.held, self._batch = [*self.held, *self._batch], []
 
-    async def _tool(self, message: ToolMessage) -> None:
+    def _tool(self, message: ToolMessage) -> None:
         name, started = self._tool_started.pop(
             message.tool_call_id, (message.name or "", time.monotonic())
         )
@@ -88,10 +111,12 @@ class ProgressReporter:
             "error" if failed else "result": _text(message),
             "duration_ms": round((time.monotonic() - started) * 1000, 1),
         }
-        await self._append(
-            EventType.TOOL_CALL_FAILED if failed else EventType.TOOL_CALL_COMPLETED, data
-        )
-        await self._append(
+        self._add(EventType.TOOL_CALL_FAILED if failed else EventType.TOOL_CALL_COMPLETED, data)
+        self._add(
             EventType.MESSAGE,
             {"role": "tool", "content": _text(message), "tool_call_id": message.tool_call_id, "name": name},
         )
+
+
+def _usage_data(usage: dict) -> dict:
+    return {key: int(usage[key]) for key in ("input_tokens", "output_tokens", "total_tokens")}

@@ -1,6 +1,6 @@
 """Pushing the event log to live readers through Channels groups.
 
-Order is persist, commit, then push: `event_publish` runs from
+Order is persist, commit, then push: `events_publish` runs from
 `transaction.on_commit`. Token deltas are pushed but never persisted. A push
 never breaks the writer: failures are logged and swallowed, and readers close
 any gap from the database (they resume after the last sequence they saw).
@@ -20,15 +20,19 @@ logger = logging.getLogger(__name__)
 _pending: set[asyncio.Task] = set()  # keeps fire-and-forget sends alive
 
 
-def event_publish(*, event: ExecutionEvent) -> None:
-    """Called after commit for every persisted event (sync code, any thread)."""
+def events_publish(*, events: list[ExecutionEvent]) -> None:
+    """Called after commit with each committed batch, in sequence order (sync
+    code, any thread); one hop to the event loop for the whole batch."""
     try:
-        sends = [(execution_group(event.execution_id), {"type": "execution.event", "event": event.as_dict()})]
-        if event.type == EventType.PHASE:
-            sends.extend(_feed_sends(event))
+        sends = []
+        for event in events:
+            sends.append((execution_group(event.execution_id), {"type": "execution.event", "event": event.as_dict()}))
+            if event.type == EventType.PHASE:
+                sends.extend(_feed_sends(event))
         _send_from_sync(sends)
     except Exception as exc:  # noqa: BLE001 - a push must never break the writer
-        _warn_push_failed(f"event {event.sequence} of execution {event.execution_id}", exc)
+        first = events[0]
+        _warn_push_failed(f"event {first.sequence} of execution {first.execution_id}", exc)
 
 
 async def token_publish(*, execution_id: str, delta: str) -> None:

@@ -1,14 +1,26 @@
 """The append-only, sequenced event log of an execution."""
+from dataclasses import dataclass, field
+
 from django.db import transaction
 from django.db.models import F
 
 from executions.models import AgentExecution, EventType, ExecutionEvent
 
 
-def _publish_after_commit(event: ExecutionEvent) -> None:
-    from executions.live import event_publish  # the live layer is optional at import time
+@dataclass(frozen=True)
+class NewEvent:
+    """One event of a batch; `key` makes a retried batch a no-op."""
 
-    transaction.on_commit(lambda: event_publish(event=event))
+    type: str
+    data: dict = field(default_factory=dict)
+    key: str = ""
+
+
+def _publish_after_commit(events: list[ExecutionEvent]) -> None:
+    from executions.live import events_publish  # the live layer is optional at import time
+
+    if events:
+        transaction.on_commit(lambda: events_publish(events=events))
 
 
 def execution_event_append(
@@ -61,15 +73,53 @@ def _without_nul(value):
 def _append_locked(
     execution: AgentExecution, type: str, data: dict, key: str = ""
 ) -> ExecutionEvent:
-    data = _without_nul(data)
-    sequence = execution.last_sequence + 1
-    AgentExecution.objects.filter(pk=execution.pk).update(last_sequence=F("last_sequence") + 1)
-    execution.last_sequence = sequence
-    event = ExecutionEvent.objects.create(
-        execution_id=execution.pk, sequence=sequence, type=type, data=data, key=key
+    return events_append_locked(execution=execution, events=[NewEvent(type, data, key)])[0]
+
+
+def events_append_locked(
+    *, execution: AgentExecution, events: list[NewEvent], fields: dict | None = None
+) -> list[ExecutionEvent]:
+    """Append a batch under the caller's row lock: one sequence update (plus
+    any `fields` of the execution), one insert, one push after commit."""
+    first = execution.last_sequence + 1
+    rows = [
+        ExecutionEvent(
+            execution_id=execution.pk, sequence=first + i, type=event.type,
+            data=_without_nul(event.data), key=event.key,
+        )
+        for i, event in enumerate(events)
+    ]
+    AgentExecution.objects.filter(pk=execution.pk).update(
+        last_sequence=F("last_sequence") + len(rows), **(fields or {})
     )
-    _publish_after_commit(event)
-    return event
+    execution.last_sequence += len(rows)
+    created = ExecutionEvent.objects.bulk_create(rows)
+    _publish_after_commit(created)
+    return created
+
+
+def execution_events_append(
+    *, execution_id, events: list[NewEvent], fields: dict | None = None
+) -> list[ExecutionEvent]:
+    """Append a writer's batch (one step of an agent) in one transaction.
+
+    Idempotent by the batch's keys: a retry after a commit whose reply was
+    lost writes nothing twice. Refused, like single steps, once terminal.
+    """
+    with transaction.atomic():
+        execution = (
+            AgentExecution.objects.select_for_update()
+            .only("id", "phase", "last_sequence")
+            .get(pk=execution_id)
+        )
+        keys = [event.key for event in events if event.key]
+        done = set(
+            ExecutionEvent.objects.filter(execution_id=execution_id, key__in=keys).values_list("key", flat=True)
+        ) if keys else set()
+        todo = [event for event in events if not event.key or event.key not in done]
+        if not todo or execution.is_terminal:
+            return []
+        return events_append_locked(execution=execution, events=todo, fields=fields)
 
 
 def execution_event_append_locked(

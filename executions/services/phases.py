@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from executions.models import AgentExecution, EventType, Phase
-from executions.services.events import event_with_key, execution_event_append_locked
+from executions.services.events import NewEvent, events_append_locked
 
 
 def execution_phase_set(
@@ -14,12 +14,16 @@ def execution_phase_set(
     output: str | None = None,
     usage: dict | None = None,
     details: dict | None = None,
+    preceding: list[NewEvent] = (),
+    following: list[NewEvent] = (),
 ) -> bool:
     """Move an execution to `phase`; returns False when nothing changed.
 
     Idempotent (the same phase twice is a no-op) and terminal-guarded, so the
     runner, the workflow's local activity and a cancel can all report the end
-    without racing each other into a wrong final state.
+    without racing each other into a wrong final state. Steps that belong
+    with the move (the last answer before COMPLETED, the first message after
+    IN_PROGRESS) are written in the same transaction, or not at all.
     """
     with transaction.atomic():
         execution = AgentExecution.objects.select_for_update().get(pk=execution_id)
@@ -37,23 +41,12 @@ def execution_phase_set(
             fields["output"] = output.replace("\x00", "\ufffd")
         if usage:
             fields.update(_usage_fields(usage))
-        AgentExecution.objects.filter(pk=execution.pk).update(**fields)
         data = {"phase": str(phase), "at": now.isoformat(), **(details or {})}
         if error:
             data["error"] = error
-        execution_event_append_locked(execution=execution, type=EventType.PHASE, data=data)
+        events = [*preceding, NewEvent(EventType.PHASE, data), *following]
+        events_append_locked(execution=execution, events=events, fields=fields)
         return True
-
-
-def execution_usage_record(*, execution_id, usage: dict, key: str = "") -> None:
-    """Store cumulative token usage and log it as an event (idempotent by key)."""
-    with transaction.atomic():
-        execution = AgentExecution.objects.select_for_update().get(pk=execution_id)
-        if execution.is_terminal or event_with_key(execution_id=execution_id, key=key):
-            return
-        fields = _usage_fields(usage)
-        AgentExecution.objects.filter(pk=execution.pk).update(**fields)
-        execution_event_append_locked(execution=execution, type=EventType.USAGE, data=fields, key=key)
 
 
 def _usage_fields(usage: dict) -> dict:

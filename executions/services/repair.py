@@ -50,6 +50,30 @@ async def _workflow_truth(client, execution_id: str) -> tuple[str, ExecutionStat
     return status.name, ExecutionStatus(phase=Phase.FAILED, error=reason)
 
 
+async def _running(client, execution_ids: list[str]) -> set[str]:
+    """Which of these executions' workflows Temporal lists as running: one
+    visibility query per hundred, instead of a describe per execution. The
+    list may lag; anything it leaves out is described one by one."""
+    running: set[str] = set()
+    workflow_ids = [workflow_id_for(execution_id) for execution_id in execution_ids]
+    for start in range(0, len(workflow_ids), 100):
+        quoted = ", ".join(f"'{workflow_id}'" for workflow_id in workflow_ids[start:start + 100])
+        query = f"WorkflowId IN ({quoted}) AND ExecutionStatus = 'Running'"
+        async for listed in client.list_workflows(query):
+            running.add(listed.id)
+    return running
+
+
+def _running_or_none(execution_ids: list[str]) -> set[str]:
+    if not execution_ids:
+        return set()
+    try:
+        return temporal_bridge.run(lambda client: _running(client, execution_ids))
+    except Exception as exc:  # noqa: BLE001 - visibility is an optimisation; describe instead
+        logger.info("listing running workflows failed (%s); describing each", exc)
+        return set()
+
+
 def _apply(execution_id, truth: str, status: ExecutionStatus) -> bool:
     with transaction.atomic():
         execution = AgentExecution.objects.select_for_update().get(pk=execution_id)
@@ -81,10 +105,15 @@ def executions_repair(*, grace_seconds: float = 10.0) -> list[str]:
     """Repair every unfinished execution whose workflow is closed or missing."""
     repaired = []
     cutoff = timezone.now() - timedelta(seconds=grace_seconds)
-    candidates = AgentExecution.objects.filter(
-        phase__in=[Phase.PENDING, Phase.IN_PROGRESS], workflow_started_at__lt=cutoff
-    ).values_list("pk", "phase")
+    candidates = list(
+        AgentExecution.objects.filter(
+            phase__in=[Phase.PENDING, Phase.IN_PROGRESS], workflow_started_at__lt=cutoff
+        ).values_list("pk", "phase")
+    )
+    running = _running_or_none([str(execution_id) for execution_id, _ in candidates])
     for execution_id, phase in candidates:
+        if workflow_id_for(str(execution_id)) in running:
+            continue
         truth, status = temporal_bridge.run(lambda c: _workflow_truth(c, str(execution_id)))
         if truth == MISSING and phase == Phase.PENDING:
             _restart(execution_id)

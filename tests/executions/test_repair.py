@@ -81,3 +81,27 @@ def test_concurrent_repairs_write_once(workers, demo_agent):
 
     assert execution.events.filter(type="system").count() == 1
     assert execution.events.filter(type="phase", data__phase="COMPLETED").count() == 2  # original + repair
+
+
+def test_running_workflows_are_listed_not_described_one_by_one(workers, demo_agent, monkeypatch):
+    from executions.services import repair
+
+    demo_agent.model_options = {"token_delay": 0.2, "answer_words": 200}
+    demo_agent.save()
+    execution = wait_for_phase(execution_create(agent=demo_agent, message="hello"), Phase.IN_PROGRESS)
+    AgentExecution.objects.filter(pk=execution.pk).update(
+        workflow_started_at=timezone.now() - timedelta(minutes=5)
+    )
+    deadline = timezone.now() + timedelta(seconds=10)  # visibility may lag a start
+    while str(execution.workflow_id) not in repair._running_or_none([str(execution.pk)]):
+        assert timezone.now() < deadline, "the running workflow never showed in visibility"
+
+    def described(*args):
+        raise AssertionError("a listed running workflow was described")
+
+    monkeypatch.setattr(repair, "_workflow_truth", described)
+    assert executions_repair() == []
+    execution.refresh_from_db()
+    assert execution.phase == Phase.IN_PROGRESS
+    call_command("cancel_execution", str(execution.pk))
+    wait_for_phase(execution, Phase.CANCELLED)
