@@ -138,9 +138,10 @@ class Environment:
              "--port", str(self.web_port), "--log-level", "warning", "--no-access-log"],
             # Django under ASGI runs each request's sync code in a thread of its own:
             # persistent connections (DATABASE_CONN_MAX_AGE, 600 s by default) pile up
-            # under concurrent requests until PostgreSQL refuses clients. Django's
-            # advice for ASGI is CONN_MAX_AGE=0 (or a connection pool).
-            {**self.env, "DATABASE_CONN_MAX_AGE": "0"},
+            # under concurrent requests until PostgreSQL refuses clients, and a
+            # connection per request costs a backend's start-up each time. The web
+            # process runs as the README advises for production: one pool.
+            {**self.env, "DATABASE_POOL": "1"},
         )
         self.processes["orchestration"] = Process(
             "orchestration", [python, "manage.py", "run_orchestration_worker"], self.env

@@ -52,15 +52,15 @@ async def follow_execution(execution_id, *, poll: float = 0.2) -> AsyncIterator[
                 continue
             if message.get("type") == "execution.token":
                 yield {"type": "token", "delta": message["delta"]}
-            elif message.get("type") == "execution.event":
+            elif message.get("type") == "execution.events":
                 # Pushed events keep their place among the tokens; gaps are
                 # filled from the log, repeats dropped.
-                event = message["event"]
-                async for missing in from_log(before=event["sequence"]):
-                    yield missing
-                if event["sequence"] == last + 1:
-                    last = event["sequence"]
-                    yield event
+                for event in message["events"]:
+                    async for missing in from_log(before=event["sequence"]):
+                        yield missing
+                    if event["sequence"] == last + 1:
+                        last = event["sequence"]
+                        yield event
     finally:
         if channel is not None:
             await layer.group_discard(execution_group(execution_id), channel)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from executions.models import Agent, AgentExecution, EventType, Phase, Session
-from executions.services.events import execution_event_append
+from executions.services.events import NewEvent, events_append_locked
 from executions.services.workflows import execution_workflow_start
 from executions.temporal.contract import workflow_id_for
 
@@ -75,11 +75,12 @@ def _persist_pending(execution: AgentExecution) -> None:
         workflow_started_at=None,
         start_error="",
         workflow_id=execution.workflow_id,
+        last_sequence=0,
         updated_at=timezone.now(),
     )
-    execution_event_append(
-        execution_id=execution.pk, type=EventType.PHASE, data={"phase": Phase.PENDING}
-    )
+    # The row was inserted by this transaction: nobody else can hold it yet.
+    execution.last_sequence = 0
+    events_append_locked(execution=execution, events=[NewEvent(EventType.PHASE, {"phase": Phase.PENDING})])
 
 
 def execution_create_pipeline(*, execution: AgentExecution) -> None:

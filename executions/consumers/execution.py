@@ -52,15 +52,15 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs) -> None:
         return None  # read-only stream
 
-    async def execution_event(self, message) -> None:
-        event = message["event"]
-        if event["sequence"] <= self.last_sequence:
-            return
-        if event["sequence"] > self.last_sequence + 1:
-            await self._send_from_db(before=event["sequence"])
+    async def execution_events(self, message) -> None:
+        for event in message["events"]:
             if event["sequence"] <= self.last_sequence:
-                return
-        await self._send_event(event)
+                continue
+            if event["sequence"] > self.last_sequence + 1:
+                await self._send_from_db(before=event["sequence"])
+                if event["sequence"] <= self.last_sequence:
+                    continue
+            await self._send_event(event)
 
     async def execution_token(self, message) -> None:
         await self.send_json({"type": "token", "execution": message["execution"], "delta": message["delta"]})

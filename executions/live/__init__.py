@@ -24,9 +24,12 @@ def events_publish(*, events: list[ExecutionEvent]) -> None:
     """Called after commit with each committed batch, in sequence order (sync
     code, any thread); one hop to the event loop for the whole batch."""
     try:
-        sends = []
+        # One group message per batch: each group_send costs several Redis
+        # round trips, and a batch is one agent step.
+        first = events[0]
+        sends = [(execution_group(first.execution_id),
+                  {"type": "execution.events", "events": [event.as_dict() for event in events]})]
         for event in events:
-            sends.append((execution_group(event.execution_id), {"type": "execution.event", "event": event.as_dict()}))
             if event.type == EventType.PHASE:
                 sends.extend(_feed_sends(event))
         _send_from_sync(sends)
