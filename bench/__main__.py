@@ -6,6 +6,7 @@ LangGraph's own CLI): the reason is recorded in the report."""
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 import traceback
@@ -26,6 +27,7 @@ def step(name: str):
 
 
 async def measure(env: Environment, s: dict) -> dict:
+    from bench.cpu import CpuMeter
     from bench import floor as floor_mod, peer as peer_mod, platform_e2e, push, record, writes
     from bench.fixtures import bench_agent, bench_client
     from bench.timeline import event_log_steps, history_steps
@@ -34,6 +36,7 @@ async def measure(env: Environment, s: dict) -> dict:
     from runner.db import db
 
     client = await db(bench_client)()
+    shared = {"temporal": [env.temporal_pid], "bench": [os.getpid()]}
     agent = (await db(bench_agent)()).slug
     results: dict = {}
 
@@ -51,10 +54,19 @@ async def measure(env: Environment, s: dict) -> dict:
             "history": await history_steps(temporal, [workflow_id_for(i) for i in latency["ids"]]),
         }
         step("platform: throughput")
+        # Every process is a part in both windows: the other system's workers
+        # stay up, idle, and are children of this one.
+        parts = {name: [p.pid] for name, p in env.processes.items()} | {p.name: [p.pid] for p in floor.processes}
+        meter = CpuMeter(parts | shared)
+        meter.start()
         results["platform"]["throughput"] = await platform_e2e.throughput(
             env, client, agent=agent, total=s["total"], in_flight=s["in_flight"])
+        results["platform"]["cpu"] = meter.stop(executions=s["total"])
         step("floor: throughput")
+        meter = CpuMeter(parts | shared)
+        meter.start()
         results["floor"]["throughput"] = await floor.throughput(total=s["total"], in_flight=s["in_flight"])
+        results["floor"]["cpu"] = meter.stop(executions=s["total"])
     finally:
         floor.stop()
     env.check_alive()

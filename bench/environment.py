@@ -154,6 +154,10 @@ class Environment:
         django.setup()
         return self
 
+    @property
+    def temporal_pid(self) -> int:
+        return self._temporal.pid
+
     def check_alive(self) -> None:
         for process in self.processes.values():
             if not process.alive():

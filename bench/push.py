@@ -1,6 +1,6 @@
 """Push latency: an event's commit → its frame at a WebSocket client of the web
 process, over the Redis channel layer. Events are appended by the runner's own
-path (execution_event_append through database_sync_to_async); the commit is
+path (execution_events_append through database_sync_to_async); the commit is
 timestamped by an on_commit hook registered before the append's publish hook."""
 import asyncio
 import json
@@ -14,7 +14,7 @@ from bench.fixtures import Client, bench_agent
 from bench.platform_e2e import _ws
 from bench.stats import latency_summary
 from executions.models import AgentExecution, EventType, Phase
-from executions.services.events import execution_event_append
+from executions.services.events import NewEvent, execution_events_append
 from runner.db import db
 
 
@@ -30,8 +30,9 @@ def _idle_execution(client: Client) -> AgentExecution:
 def _append(execution_id, index: int, committed: dict) -> None:
     with transaction.atomic():
         transaction.on_commit(lambda: committed.__setitem__(index, time.perf_counter()))
-        execution_event_append(
-            execution_id=execution_id, type=EventType.SYSTEM, data={"message": f"push {index}"}
+        execution_events_append(
+            execution_id=execution_id,
+            events=[NewEvent(EventType.SYSTEM, {"message": f"push {index}"}, key=f"push:{index}")],
         )
 
 

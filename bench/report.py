@@ -37,6 +37,29 @@ def targets(r: dict) -> list[tuple[str, str, bool | None]]:
     return rows
 
 
+CPU_LABELS = {
+    "web": "web (uvicorn: API, WebSockets)", "orchestration": "orchestration worker",
+    "runner": "runner worker", "floor-workflow": "floor workflow worker",
+    "floor-activities": "floor activity worker", "temporal": "Temporal dev server",
+    "postgresql": "PostgreSQL", "redis": "Redis", "bench": "bench client", "other": "rest of the machine",
+}
+
+
+def cpu_table(ours: dict | None, floor: dict | None) -> list[str]:
+    """The throughput runs' CPU per execution by process: where the time goes."""
+    if not ours or not floor:
+        return []
+    out = ["", "### Where the CPU goes under load (throughput runs, CPU ms per execution)", "",
+           "The machine has 2 cores and both systems saturate them, so throughput is the inverse of",
+           "CPU per execution. Each system's idle processes are counted in both windows.", "",
+           "| process | Stigmer | floor |", "| --- | --- | --- |"]
+    for label in CPU_LABELS:
+        a, b = ours["per_execution_ms"].get(label), floor["per_execution_ms"].get(label)
+        out.append(f"| {CPU_LABELS[label]} | {a or 0:.1f} | {b or 0:.1f} |")
+    out.append(f"| **whole machine** | **{ours['machine_ms']:.1f}** | **{floor['machine_ms']:.1f}** |")
+    return out
+
+
 def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
     e2e, floor, peer = r["platform"], r["floor"], r.get("peer") or {}
     out = ["# Benchmarks", ""]
@@ -73,6 +96,7 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
             + f"; throughput {_x(e2e['throughput']['per_second'] / floor['throughput']['per_second'])} the floor"
             + (f", {_x(e2e['throughput']['per_second'] / peer['throughput']['per_second'])} LangGraph Server" if "latency" in peer else "")
             + "."]
+    out += cpu_table(e2e.get("cpu"), floor.get("cpu"))
     out += ["", "### Where one execution's time goes (medians)", "",
             "Our event log (server clock, consecutive events):", "", "| step | ms |", "| --- | --- |"]
     out += [f"| {label} | {ms:.1f} |" for label, ms in e2e["steps"]]

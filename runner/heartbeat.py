@@ -9,10 +9,12 @@ from temporalio import activity
 
 @asynccontextmanager
 async def heartbeating(interval: float) -> AsyncIterator[None]:
+    # The first beat waits one interval: a run shorter than that costs
+    # Temporal no heartbeat at all, and a cancel still arrives within one.
     async def beat() -> None:
         while True:
-            activity.heartbeat()
             await asyncio.sleep(interval)
+            activity.heartbeat()
 
     task = asyncio.create_task(beat())
     try:
