@@ -32,6 +32,24 @@ def postgres_conninfo() -> str | None:
     return make_conninfo(**{key: value for key, value in parts.items() if value})
 
 
+SETUP_LOCK = 0x5715_3E7C  # a PostgreSQL advisory lock id of our own
+
+
+async def _setup_alone(pool, saver) -> None:
+    """LangGraph's migrations (CREATE INDEX CONCURRENTLY among them) deadlock
+    when two runner processes start on a fresh database at once: one
+    process at a time runs them, the others then find them done."""
+    async with pool.connection() as conn:
+        # Polled, not waited for: a session blocked in pg_advisory_lock holds a
+        # snapshot, which CREATE INDEX CONCURRENTLY would wait for in turn.
+        while not (await (await conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (SETUP_LOCK,))).fetchone())["ok"]:
+            await asyncio.sleep(0.1)
+        try:
+            await saver.setup()
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
+
+
 async def _create() -> BaseCheckpointSaver:
     conninfo = postgres_conninfo()
     if conninfo:
@@ -48,6 +66,8 @@ async def _create() -> BaseCheckpointSaver:
         )
         await pool.open()
         saver = AsyncPostgresSaver(conn=pool)
+        await _setup_alone(pool, saver)
+        return saver
     else:
         import aiosqlite
         from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver

@@ -13,6 +13,7 @@ import pytest
 from executions.devserver import dev_server_start, dev_server_stop, port_open
 from executions.models import ExecutionEvent
 from tests.conftest import free_port
+from stigmer.channel_layers import redis_channel_layer
 from tests.processes import Stack, database_url
 
 requires_pg_redis = pytest.mark.skipif(
@@ -100,9 +101,7 @@ def fault_stack(temporal, redis_server, transactional_db, demo_agent, tmp_path, 
     for key, value in env.items():
         if key.startswith(("TEMPORAL_", "STIGMER_")):
             monkeypatch.setenv(key, value)
-    settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_server.url]}}
-    }
+    settings.CHANNEL_LAYERS = {"default": redis_channel_layer(redis_server.url)}
     stack = Stack(env, tmp_path)
     stack.calls_log = Path(env["STIGMER_SCRIPTED_CALL_LOG"])
     yield stack

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from executions.models import Agent, AgentExecution
+from stigmer.channel_layers import redis_channel_layer
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -26,10 +27,7 @@ def channel_layer_kind(request, settings):
         if not _redis_up():
             pytest.skip("Redis is not running at 127.0.0.1:6379")
         settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [REDIS_URL], "prefix": f"test-{uuid.uuid4().hex[:12]}"},
-            }
+            "default": redis_channel_layer(REDIS_URL, prefix=f"test-{uuid.uuid4().hex[:12]}")
         }
     else:
         settings.CHANNEL_LAYERS = {

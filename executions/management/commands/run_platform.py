@@ -1,10 +1,10 @@
-import asyncio
 import os
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from executions.devserver import dev_server_start, dev_server_stop, port_open, split_host_port
+from executions.loops import loop_run
 from executions.platform import platform_serve
 from executions.services.bootstrap import admin_user_ensure, demo_agent_ensure
 from executions.temporal.config import temporal_config
@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 f"Stigmer on http://{host}:{port}/admin/  "
                 f"(Temporal UI http://localhost:{temporal_ui_port}; Ctrl-C stops everything)"
             )
-            asyncio.run(platform_serve(config=config, host=host, port=port))
+            loop_run(platform_serve(config=config, host=host, port=port))
         finally:
             if dev_server is not None:
                 dev_server_stop(dev_server)

@@ -1,8 +1,7 @@
-import asyncio
-
 from django.core.management.base import BaseCommand, CommandError
 
 from executions.live import channel_layer_warn_if_in_process
+from executions.loops import loop_run
 from executions.temporal.client import temporal_connect_patiently, worker_runtime
 from executions.temporal.config import temporal_config
 from executions.temporal.workers import run_until_signalled
@@ -16,7 +15,7 @@ class Command(BaseCommand):
         channel_layer_warn_if_in_process(process="run_runner_worker")
         config = temporal_config()
         try:
-            asyncio.run(self._run(config))
+            loop_run(self._run(config))
         except (OSError, TimeoutError, RuntimeError) as exc:
             raise CommandError(f"Cannot reach Temporal at {config.host_port}: {exc}") from exc
 
