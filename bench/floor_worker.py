@@ -60,4 +60,8 @@ async def main(role: str, host_port: str, queue: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:4]))
+    # The same event loop as our workers run on (executions/loops.py), so the
+    # comparison is of the work done, not of the loop.
+    import uvloop
+
+    uvloop.run(main(*sys.argv[1:4]))

@@ -11,12 +11,10 @@ from executions.models import Phase
 from executions.selectors import execution_run_config
 from executions.services.phases import execution_phase_set
 from executions.temporal.contract import AgentExecutionInput, ExecutionStatus, TokenUsage
+from runner.agents import agent_for
 from runner.checkpointer import open_checkpointer
 from runner.db import db, db_write
-from runner.graph import build_agent
-from runner.llms.resolve import resolve_chat_model
 from runner.progress import ProgressReporter
-from runner.tools import get_tools
 
 
 async def run_execution(execution: AgentExecutionInput, thread_id: str) -> ExecutionStatus:
@@ -25,16 +23,11 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
     if config.phase in Phase.terminal():
         # Cancelled (or finished) before the runner got to it: run nothing.
         return ExecutionStatus(phase=config.phase)
-    try:
-        model = resolve_chat_model(
-            config.model,
-            temperature=config.temperature,
-            max_tokens=config.max_tokens,
-            options=config.model_options,
-        )
-        tools = get_tools(config.tools)
-    except ValueError as exc:
-        raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
+    async with open_checkpointer() as checkpointer:
+        try:
+            agent = agent_for(config, checkpointer)
+        except ValueError as exc:
+            raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
     reporter = ProgressReporter(execution_id)
     await db_write(execution_phase_set)(
         execution_id=execution_id,
@@ -43,30 +36,22 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
         following=reporter.human(execution.message),
     )
     try:
-        async with open_checkpointer() as checkpointer:
-            agent = build_agent(
-                model=model,
-                tools=tools,
-                instructions=config.instructions,
-                checkpointer=checkpointer,
-                max_tool_calls=config.max_tool_calls,
-            )
-            stream = agent.astream(
-                {"messages": [HumanMessage(execution.message)]},
-                # Each tool call is two graph steps; the cap, not LangGraph's
-                # recursion limit, is what stops a looping agent.
-                {
-                    "configurable": {"thread_id": thread_id},
-                    "recursion_limit": 2 * config.max_tool_calls + 5,
-                },
-                stream_mode=["updates", "messages"],
-                # One checkpoint per turn, not per step: ExecuteGraphton is never
-                # retried mid-turn, so step checkpoints could never be resumed
-                # and would rewrite the growing message list at every step.
-                durability="exit",
-            )
-            async for mode, chunk in stream:
-                await reporter.handle(mode, chunk)
+        stream = agent.astream(
+            {"messages": [HumanMessage(execution.message)]},
+            # Each tool call is two graph steps; the cap, not LangGraph's
+            # recursion limit, is what stops a looping agent.
+            {
+                "configurable": {"thread_id": thread_id},
+                "recursion_limit": 2 * config.max_tool_calls + 5,
+            },
+            stream_mode=["updates", "messages"],
+            # One checkpoint per turn, not per step: ExecuteGraphton is never
+            # retried mid-turn, so step checkpoints could never be resumed
+            # and would rewrite the growing message list at every step.
+            durability="exit",
+        )
+        async for mode, chunk in stream:
+            await reporter.handle(mode, chunk)
     except asyncio.CancelledError:
         await reporter.flush()
         if not activity.is_worker_shutdown():

@@ -11,11 +11,12 @@ def session_thread_ensure(*, session_id, agent_id) -> str:
 
     The id is a pure function of the session, so two racing calls agree.
     """
-    session = Session.objects.filter(pk=session_id, agent_id=agent_id).first()
-    if session is None:
+    sessions = Session.objects.filter(pk=session_id, agent_id=agent_id)
+    thread_id = f"thread-{session_id}"
+    # A new session's first run: one statement. Later runs read what is set.
+    if sessions.filter(thread_id="").update(thread_id=thread_id):
+        return thread_id
+    existing = sessions.values_list("thread_id", flat=True).first()
+    if existing is None:
         raise SessionNotFound(f"No session {session_id} for agent {agent_id}.")
-    if not session.thread_id:
-        thread_id = f"thread-{session.pk}"
-        Session.objects.filter(pk=session.pk, thread_id="").update(thread_id=thread_id)
-        session.refresh_from_db(fields=["thread_id"])
-    return session.thread_id
+    return existing

@@ -1,0 +1,49 @@
+"""Compiled agents, kept per configuration.
+
+Compiling the graph (and, for real providers, building the model's HTTP
+client) cost more CPU per run than the scripted agent's whole run: a runner
+reuses them across executions of the same agent configuration. A compiled
+graph holds no run state (that lives in the checkpointer, per thread), so
+concurrent runs may share one. Editing an agent changes its key.
+"""
+import dataclasses
+import json
+from collections import OrderedDict
+
+from langgraph.graph.state import CompiledStateGraph
+
+from executions.selectors import RunConfig
+from runner.graph import build_agent
+from runner.llms.resolve import resolve_chat_model
+from runner.tools import get_tools
+
+CACHE_SIZE = 64
+_agents: "OrderedDict[tuple[str, int], CompiledStateGraph]" = OrderedDict()
+
+
+def agent_for(config: RunConfig, checkpointer) -> CompiledStateGraph:
+    """The compiled agent for this configuration; ValueError if it is misconfigured."""
+    shape = dataclasses.asdict(config)
+    shape.pop("phase")
+    key = (json.dumps(shape, sort_keys=True, default=str), id(checkpointer))
+    agent = _agents.get(key)
+    if agent is not None:
+        _agents.move_to_end(key)
+        return agent
+    model = resolve_chat_model(
+        config.model,
+        temperature=config.temperature,
+        max_tokens=config.max_tokens,
+        options=config.model_options,
+    )
+    agent = build_agent(
+        model=model,
+        tools=get_tools(config.tools),
+        instructions=config.instructions,
+        checkpointer=checkpointer,
+        max_tool_calls=config.max_tool_calls,
+    )
+    _agents[key] = agent
+    while len(_agents) > CACHE_SIZE:
+        _agents.popitem(last=False)
+    return agent
