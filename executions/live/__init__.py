@@ -82,7 +82,9 @@ def _warn_push_failed(what: str, exc: Exception) -> None:
 
 
 def _feed_sends(event: ExecutionEvent) -> list[tuple[str, dict]]:
-    owner_id = AgentExecution.objects.filter(pk=event.execution_id).values_list("owner_id", flat=True).first()
+    owner_id = getattr(event, "owner_id_hint", None)
+    if owner_id is None:
+        owner_id = AgentExecution.objects.filter(pk=event.execution_id).values_list("owner_id", flat=True).first()
     item = {
         "execution": str(event.execution_id),
         "sequence": event.sequence,

@@ -1,10 +1,15 @@
 """Applying a final status reported through Temporal."""
+from executions.models import AgentExecution, Phase
 from executions.services.phases import execution_phase_set
 from executions.temporal.contract import ExecutionStatus
 
 
 def execution_status_apply(*, execution_id, status: ExecutionStatus) -> bool:
     """Persist the workflow's view of the end; a no-op once terminal."""
+    # Usually the runner wrote the end already: one read, no transaction, says so.
+    current = AgentExecution.objects.filter(pk=execution_id).values_list("phase", flat=True).first()
+    if current in Phase.terminal():
+        return False
     usage = status.usage
     return execution_phase_set(
         execution_id=execution_id,
