@@ -7,11 +7,9 @@ any gap from the database (they resume after the last sequence they saw).
 """
 import asyncio
 import logging
-import os
 import time
-import weakref
 
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
@@ -19,7 +17,7 @@ from executions.live.groups import FEED_ALL_GROUP, execution_group, feed_user_gr
 from executions.models import AgentExecution, EventType, ExecutionEvent
 
 logger = logging.getLogger(__name__)
-_pending: set[asyncio.Task] = set()  # keeps the sender tasks alive
+_pending: set[asyncio.Task] = set()  # keeps fire-and-forget sends alive
 
 
 def events_publish(*, events: list[ExecutionEvent]) -> None:
@@ -44,11 +42,15 @@ async def token_publish(*, execution_id: str, delta: str) -> None:
     """Push a streamed token delta to live readers; never persisted."""
     if not delta:
         return
-    layer = get_channel_layer()
-    if layer is not None:
-        # Through the same ordered queue as events, so tokens keep their place.
-        message = {"type": "execution.token", "execution": str(execution_id), "delta": delta}
-        _enqueue(asyncio.get_running_loop(), layer, [(execution_group(execution_id), message)])
+    try:
+        layer = get_channel_layer()
+        if layer is not None:
+            await layer.group_send(
+                execution_group(execution_id),
+                {"type": "execution.token", "execution": str(execution_id), "delta": delta},
+            )
+    except Exception as exc:  # noqa: BLE001
+        _warn_push_failed(f"a token of execution {execution_id}", exc)
 
 
 def layer_spans_processes() -> bool:
@@ -115,42 +117,14 @@ def _send_from_sync(sends) -> None:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        loop = _outer_loop()
-        if loop is None:
-            # A plain thread (a management command): send and wait.
-            async_to_sync(_send_all)(layer, sends)
-            return
-        # A sync_to_async worker thread (a request, a runner write): hand the
-        # sends to the outer loop and return, so the writer never waits on Redis.
-        loop.call_soon_threadsafe(_enqueue, loop, layer, sends)
+        loop = None
+    if loop is None:
+        # A plain thread, or a sync_to_async worker thread (async_to_sync then
+        # runs the send on the outer event loop).
+        async_to_sync(_send_all)(layer, sends)
         return
-    _enqueue(loop, layer, sends)
-
-
-def _outer_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop whose sync_to_async call runs this thread, if any."""
-    threadlocal = SyncToAsync.threadlocal
-    loop = getattr(threadlocal, "main_event_loop", None)
-    if loop is None or getattr(threadlocal, "main_event_loop_pid", None) != os.getpid():
-        return None
-    return loop if loop.is_running() else None
-
-
-_queues: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Queue]" = weakref.WeakKeyDictionary()
-
-
-def _enqueue(loop: asyncio.AbstractEventLoop, layer, sends) -> None:
-    """On the loop: one queue and one sender per loop keep pushes in commit order."""
-    queue = _queues.get(loop)
-    if queue is None:
-        queue = _queues[loop] = asyncio.Queue()
-        task = loop.create_task(_drain(queue))
-        _pending.add(task)
-        task.add_done_callback(_pending.discard)
-    queue.put_nowait((layer, sends))
-
-
-async def _drain(queue: asyncio.Queue) -> None:
-    while True:
-        layer, sends = await queue.get()
-        await _send_all(layer, sends)
+    # Sync code called directly on an event loop thread: async_to_sync would
+    # refuse, so schedule the send on this loop instead.
+    task = loop.create_task(_send_all(layer, sends))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
