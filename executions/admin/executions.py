@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
@@ -16,9 +17,11 @@ from executions.services.executions import execution_cancel, execution_create
 
 class EstimatedCountPaginator(Paginator):
     """An unfiltered changelist counts from PostgreSQL's statistics (reltuples):
-    COUNT(*) over millions of executions takes longer than the page itself."""
+    COUNT(*) over millions of executions takes longer than the page itself.
+    Cached like Paginator.count: the page, its links and the result line
+    all ask, and each ask was a COUNT(*)."""
 
-    @property
+    @cached_property
     def count(self) -> int:
         query = getattr(self.object_list, "query", None)
         if connection.vendor == "postgresql" and query is not None and not query.where:

@@ -89,3 +89,19 @@ def test_changelist_filters_by_phase_and_searches_messages(admin_client, agent):
     page = admin_client.get(url, {"q": "beta"}).content.decode()
     assert "beta question" in page and "alpha question" not in page
     assert 'id="stigmer-feed"' in page and 'class="stigmer-phase"' in page
+
+
+def test_a_filtered_changelist_counts_its_rows_once(admin_client, agent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Enough for several pages: the paginator's links ask for the count too.
+    AgentExecution.objects.bulk_create(
+        [AgentExecution(agent=agent, message=f"m{i}", phase=Phase.COMPLETED) for i in range(250)]
+    )
+    url = reverse("admin:executions_agentexecution_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get(url, {"phase__exact": "COMPLETED"}).content.decode()
+    assert "250" in page
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1, counts
