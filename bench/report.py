@@ -95,7 +95,9 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
             + (f", {_x(e2e['latency']['p50_ms'] / peer['latency']['p50_ms'])} LangGraph Server" if "latency" in peer else "")
             + f"; throughput {_x(e2e['throughput']['per_second'] / floor['throughput']['per_second'])} the floor"
             + (f", {_x(e2e['throughput']['per_second'] / peer['throughput']['per_second'])} LangGraph Server" if "latency" in peer else "")
-            + "."]
+            + "."
+            + (f" LangGraph Server dropped {peer['throughput']['retried']} connections under load; those runs were"
+               " redone, their time counted." if peer.get("throughput", {}).get("retried") else "")]
     out += cpu_table(e2e.get("cpu"), floor.get("cpu"))
     out += ["", "### Where one execution's time goes (medians)", "",
             "Our event log (server clock, consecutive events):", "", "| step | ms |", "| --- | --- |"]
