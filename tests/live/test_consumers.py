@@ -50,16 +50,6 @@ async def test_backlog_then_live_in_order(channel_layer_kind, execution, owner):
     await communicator.disconnect()
 
 
-async def test_an_idle_socket_outlives_the_layers_blocking_receive(channel_layer_kind, execution, owner):
-    """Nothing to send for longer than the Redis layer's 5 s blocking pop (and
-    redis-py 8's default read timeout): the socket stays up and still relays."""
-    communicator = await connect(f"/ws/executions/{execution.pk}/", await sync_to_async(session_headers)(owner))
-    assert await communicator.receive_nothing(timeout=7)
-    await sync_to_async(append)(execution.pk, 1)
-    assert [e["sequence"] for e in await receive_events(communicator, 1)] == [1]
-    await communicator.disconnect()
-
-
 async def test_resume_after_n_sends_only_later_events(channel_layer_kind, execution, owner):
     await sync_to_async(append)(execution.pk, 5)
     headers = await sync_to_async(session_headers)(owner)
