@@ -57,7 +57,23 @@ def cpu_table(ours: dict | None, floor: dict | None) -> list[str]:
         a, b = ours["per_execution_ms"].get(label), floor["per_execution_ms"].get(label)
         out.append(f"| {CPU_LABELS[label]} | {a or 0:.1f} | {b or 0:.1f} |")
     out.append(f"| **whole machine** | **{ours['machine_ms']:.1f}** | **{floor['machine_ms']:.1f}** |")
-    return out
+    return out + ["", throughput_budget(ours, floor)]
+
+
+def throughput_budget(ours: dict, floor: dict) -> str:
+    """What 0.8× the floor leaves for everything that is not Temporal: the
+    measure of how far the platform's own cost must fall to meet the target."""
+    mine, theirs = ours["per_execution_ms"], floor["per_execution_ms"]
+    budget = floor["machine_ms"] / 0.8
+    engine = mine.get("temporal", 0) + mine.get("bench", 0)
+    platform = ours["machine_ms"] - engine
+    bare = theirs.get("floor-workflow", 0) + theirs.get("floor-activities", 0)
+    return (f"Budget: 0.8× the floor's throughput allows {budget:.1f} ms of machine CPU per execution. "
+            f"Temporal and the bench client took {engine:.1f} ms of ours, leaving {budget - engine:.1f} ms for "
+            f"the web process, both workers, PostgreSQL and Redis, which took {platform:.1f} ms. The floor's two "
+            f"bare workers, which only talk to Temporal, take {bare:.1f} ms: with Django, the database, Redis "
+            f"and LangGraph costing nothing on top of them, the ratio would be "
+            f"{_x(floor['machine_ms'] / (engine + bare))}.")
 
 
 def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:

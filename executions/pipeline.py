@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from executions.models import Agent, AgentExecution, EventType, Phase, Session
 from executions.services.events import NewEvent, events_append_locked
-from executions.services.workflows import execution_workflow_start
+from executions.services.workflows import execution_workflow_start_loaded
 from executions.temporal.contract import workflow_id_for
 
 
@@ -27,7 +27,10 @@ def execution_validate(execution: AgentExecution) -> None:
         errors["message"] = "The message contains null characters."
     elif len(execution.message) > limit:
         errors["message"] = f"The message has {len(execution.message)} characters; at most {limit} are allowed."
-    agent = Agent.objects.filter(pk=execution.agent_id).first()
+    # The agent the caller just picked (a form's or serializer's choice) is
+    # read once per create, not again here.
+    cached = AgentExecution.agent.is_cached(execution)
+    agent = execution.agent if cached else Agent.objects.filter(pk=execution.agent_id).first()
     if agent is None:
         errors["agent"] = f"Unknown agent {execution.agent_id!r}."
     elif not agent.enabled:
@@ -60,26 +63,18 @@ def _apply_defaults(execution: AgentExecution) -> None:
 
 def _persist_pending(execution: AgentExecution) -> None:
     # Whatever status the caller set is dropped: every execution starts PENDING.
-    execution.phase = Phase.PENDING
-    execution.workflow_id = workflow_id_for(str(execution.pk))
-    AgentExecution.objects.filter(pk=execution.pk).update(
-        session=execution.session,
-        phase=Phase.PENDING,
-        output="",
-        error="",
-        input_tokens=0,
-        output_tokens=0,
-        total_tokens=0,
-        started_at=None,
-        completed_at=None,
-        workflow_started_at=None,
-        start_error="",
-        workflow_id=execution.workflow_id,
-        last_sequence=0,
-        updated_at=timezone.now(),
-    )
+    fields = {
+        "session": execution.session, "phase": Phase.PENDING, "output": "", "error": "",
+        "input_tokens": 0, "output_tokens": 0, "total_tokens": 0,
+        "started_at": None, "completed_at": None, "workflow_started_at": None, "start_error": "",
+        "workflow_id": workflow_id_for(str(execution.pk)), "last_sequence": 0,
+        "updated_at": timezone.now(),
+    }
+    AgentExecution.objects.filter(pk=execution.pk).update(**fields)
+    # The in-memory record is what the workflow start after commit reads.
+    for name, value in fields.items():
+        setattr(execution, name, value)
     # The row was inserted by this transaction: nobody else can hold it yet.
-    execution.last_sequence = 0
     events_append_locked(execution=execution, events=[NewEvent(EventType.PHASE, {"phase": Phase.PENDING})])
 
 
@@ -87,4 +82,4 @@ def execution_create_pipeline(*, execution: AgentExecution) -> None:
     execution_validate(execution)
     _apply_defaults(execution)
     _persist_pending(execution)
-    transaction.on_commit(partial(execution_workflow_start, execution_id=execution.pk))
+    transaction.on_commit(partial(execution_workflow_start_loaded, execution=execution))

@@ -62,6 +62,7 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
         raise ApplicationError(
             f"agent failed: {type(exc).__name__}: {exc}", type=type(exc).__name__, non_retryable=True
         ) from exc
+    await reporter.tokens_sent()
     usage = TokenUsage(**reporter.usage)
     await db_write(execution_phase_set)(
         execution_id=execution_id,

@@ -6,6 +6,7 @@ tools' results); token deltas are only pushed live, so persisted writes grow
 with steps, never with tokens. The final answer is held back and written
 with the COMPLETED phase, in the same transaction.
 """
+import asyncio
 import time
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
@@ -34,6 +35,8 @@ class ProgressReporter:
         self._batch: list[NewEvent] = []
         self.held: list[NewEvent] = []  # the final answer, for the COMPLETED write
         self._usage_changed = False
+        self._tokens: list[str] = []
+        self._token_sender: asyncio.Task | None = None
 
     def _add(self, type: str, data: dict) -> None:
         # ExecuteGraphton runs once per execution, so a counter is a unique key.
@@ -43,6 +46,7 @@ class ProgressReporter:
     async def flush(self) -> None:
         """Write what is pending, the held final answer included (when the
         run ends some other way than COMPLETED)."""
+        await self.tokens_sent()
         self._batch, self.held = [*self.held, *self._batch], []
         await self.flush_step()
 
@@ -61,8 +65,10 @@ class ProgressReporter:
         if mode == "messages":
             message, _metadata = chunk
             if isinstance(message, AIMessageChunk) and message.content:
-                await token_publish(execution_id=self.execution_id, delta=_text(message))
+                self._token(_text(message))
             return
+        # A step's persisted messages must never overtake its streamed tokens.
+        await self.tokens_sent()
         for update in (chunk or {}).values():
             for message in (update or {}).get("messages", []):
                 if isinstance(message, AIMessage):
@@ -70,6 +76,23 @@ class ProgressReporter:
                 elif isinstance(message, ToolMessage):
                     self._tool(message)
         await self.flush_step()
+
+    def _token(self, delta: str) -> None:
+        """Push a delta without waiting; deltas that arrive while a push is
+        under way go out together in the next one, so a model streaming
+        faster than Redis answers costs one push per round trip, not per token."""
+        self._tokens.append(delta)
+        if self._token_sender is None or self._token_sender.done():
+            self._token_sender = asyncio.create_task(self._send_tokens())
+
+    async def _send_tokens(self) -> None:
+        while self._tokens:
+            delta, self._tokens = "".join(self._tokens), []
+            await token_publish(execution_id=self.execution_id, delta=delta)
+
+    async def tokens_sent(self) -> None:
+        if self._token_sender is not None:
+            await self._token_sender
 
     async def flush_step(self) -> None:
         if self._batch:

@@ -14,14 +14,15 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from executions.live.groups import FEED_ALL_GROUP, execution_group, feed_user_group
-from executions.models import AgentExecution, EventType, ExecutionEvent
+from executions.models import EventType, ExecutionEvent
 
 logger = logging.getLogger(__name__)
 _pending: set[asyncio.Task] = set()  # keeps fire-and-forget sends alive
 
 
-def events_publish(*, events: list[ExecutionEvent]) -> None:
-    """Called after commit with each committed batch, in sequence order (sync
+def events_publish(*, events: list[ExecutionEvent], owner_id) -> None:
+    """Called after commit with each committed batch of one execution (owned
+    by `owner_id`, which addresses its phase feed), in sequence order (sync
     code, any thread); one hop to the event loop for the whole batch."""
     try:
         # One group message per batch: each group_send costs several Redis
@@ -31,7 +32,7 @@ def events_publish(*, events: list[ExecutionEvent]) -> None:
                   {"type": "execution.events", "events": [event.as_dict() for event in events]})]
         for event in events:
             if event.type == EventType.PHASE:
-                sends.extend(_feed_sends(event))
+                sends.extend(_feed_sends(event, owner_id))
         _send_from_sync(sends)
     except Exception as exc:  # noqa: BLE001 - a push must never break the writer
         first = events[0]
@@ -83,10 +84,7 @@ def _warn_push_failed(what: str, exc: Exception) -> None:
         logger.warning("live push failed (%s: %s); readers resume from the log", what, exc)
 
 
-def _feed_sends(event: ExecutionEvent) -> list[tuple[str, dict]]:
-    owner_id = getattr(event, "owner_id_hint", None)
-    if owner_id is None:
-        owner_id = AgentExecution.objects.filter(pk=event.execution_id).values_list("owner_id", flat=True).first()
+def _feed_sends(event: ExecutionEvent, owner_id) -> list[tuple[str, dict]]:
     item = {
         "execution": str(event.execution_id),
         "sequence": event.sequence,

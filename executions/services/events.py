@@ -16,39 +16,24 @@ class NewEvent:
     key: str = ""
 
 
-def _publish_after_commit(events: list[ExecutionEvent]) -> None:
+def _publish_after_commit(events: list[ExecutionEvent], *, owner_id) -> None:
     from executions.live import events_publish  # the live layer is optional at import time
 
     if events:
-        transaction.on_commit(lambda: events_publish(events=events))
+        transaction.on_commit(lambda: events_publish(events=events, owner_id=owner_id))
 
 
 def execution_event_append(
-    *,
-    execution_id,
-    type: EventType | str,
-    data: dict,
-    when_terminal: bool = False,
-    key: str = "",
+    *, execution_id, type: EventType | str, data: dict, key: str = ""
 ) -> ExecutionEvent | None:
-    """Append one event with the next sequence number.
+    """Append one event with the next sequence number: a batch of one.
 
-    Steps (messages, tool calls, usage) are refused once the execution is
-    terminal, so nothing is recorded after a cancel or failure took effect;
-    callers that write the terminal phase itself pass when_terminal=True.
+    Returns the event already written under `key` when there is one, and None
+    once the execution is terminal: nothing is recorded after a cancel or a
+    failure took effect.
     """
-    with transaction.atomic():
-        execution = (
-            AgentExecution.objects.select_for_update()
-            .only("id", "phase", "last_sequence")
-            .get(pk=execution_id)
-        )
-        existing = event_with_key(execution_id=execution_id, key=key)
-        if existing:
-            return existing
-        if execution.is_terminal and not when_terminal:
-            return None
-        return _append_locked(execution, type, data, key)
+    written = execution_events_append(execution_id=execution_id, events=[NewEvent(type, data, key)])
+    return written[0] if written else event_with_key(execution_id=execution_id, key=key)
 
 
 def event_with_key(*, execution_id, key: str) -> ExecutionEvent | None:
@@ -70,12 +55,6 @@ def _without_nul(value):
     return value
 
 
-def _append_locked(
-    execution: AgentExecution, type: str, data: dict, key: str = ""
-) -> ExecutionEvent:
-    return events_append_locked(execution=execution, events=[NewEvent(type, data, key)])[0]
-
-
 def events_append_locked(
     *, execution: AgentExecution, events: list[NewEvent], fields: dict | None = None
 ) -> list[ExecutionEvent]:
@@ -94,11 +73,8 @@ def events_append_locked(
     )
     execution.last_sequence += len(rows)
     created = ExecutionEvent.objects.bulk_create(rows)
-    if "owner_id" in execution.__dict__:
-        # Saves the push a lookup: the phase feed is addressed by owner.
-        for event in created:
-            event.owner_id_hint = execution.owner_id
-    _publish_after_commit(created)
+    # The phase feed is addressed by owner; callers' locked reads include it.
+    _publish_after_commit(created, owner_id=execution.owner_id)
     return created
 
 
@@ -113,7 +89,7 @@ def execution_events_append(
     with transaction.atomic():
         execution = (
             AgentExecution.objects.select_for_update()
-            .only("id", "phase", "last_sequence")
+            .only("id", "phase", "last_sequence", "owner_id")
             .get(pk=execution_id)
         )
         keys = [event.key for event in events if event.key]
@@ -130,4 +106,4 @@ def execution_event_append_locked(
     *, execution: AgentExecution, type: EventType | str, data: dict, key: str = ""
 ) -> ExecutionEvent:
     """For callers already holding the execution's row lock in a transaction."""
-    return _append_locked(execution, type, data, key)
+    return events_append_locked(execution=execution, events=[NewEvent(type, data, key)])[0]

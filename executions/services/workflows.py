@@ -35,6 +35,12 @@ def execution_workflow_start(*, execution_id) -> bool:
     execution = AgentExecution.objects.select_related("agent").get(pk=execution_id)
     if execution.phase != Phase.PENDING or execution.workflow_started_at:
         return execution.workflow_started_at is not None
+    return execution_workflow_start_loaded(execution=execution)
+
+
+def execution_workflow_start_loaded(*, execution: AgentExecution) -> bool:
+    """Start the workflow of an execution the caller has just read as PENDING
+    and not started (the create pipeline, right after its own commit)."""
     config = temporal_config()
     payload = execution_workflow_input(execution, config)
     try:
