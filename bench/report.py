@@ -95,7 +95,7 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
 
     out += ["", f"## Latency and throughput", "",
             f"Latency: {sizes['latency_n']} sequential runs after {sizes['warmup']} warm-up; throughput: "
-            f"{sizes['total']} runs with {sizes['in_flight']} in flight.", "",
+            f"{sizes['total']} runs with {sizes['in_flight']} in flight, in {sizes['rounds']} rounds per system.", "",
             "| system | p50 | p95 | throughput | peak RSS |", "| --- | --- | --- | --- | --- |",
             lat_row("Stigmer (API → WebSocket terminal phase)", e2e["latency"], e2e["throughput"],
                     f"runner {e2e['throughput']['runner_peak_rss_mib']:.0f} MiB"),
@@ -114,6 +114,10 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
             + "."
             + (f" LangGraph Server dropped {peer['throughput']['retried']} connections under load; those runs were"
                " redone, their time counted." if peer.get("throughput", {}).get("retried") else "")]
+    rounds = [(a, b) for a, b in zip(e2e["throughput"].get("rounds", []), floor["throughput"].get("rounds", []))]
+    if len(rounds) > 1:
+        out += ["", "Throughput rounds, ours then the floor's, alternating (each system's median is reported): "
+                + "; ".join(f"{a:.1f}/s vs {b:.1f}/s ({_x(a / b)})" for a, b in rounds) + "."]
     out += cpu_table(e2e.get("cpu"), floor.get("cpu"))
     out += ["", "### Where one execution's time goes (medians)", "",
             "Our event log (server clock, consecutive events):", "", "| step | ms |", "| --- | --- |"]
@@ -165,6 +169,7 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
             "  concurrency 20 like our runner, on uvloop like ours; timed from `execute_workflow` to its result.",
             "- CPU: utime + stime (children included) of each process, PostgreSQL's and Redis's processes",
             "  found by name, over each throughput window, from /proc; the rest of the machine from /proc/stat.",
+            "  The table is that of each system's median round.",
             "- Peer: `langgraph dev` (langgraph-cli[inmem], installed into `.bench-venv` with our langgraph and",
             "  langchain-core pins) serving `bench/peer_graph.py` (our `build_agent`, the same model and tool),",
             "  `--n-jobs-per-worker 20`; a run is `POST /threads` + `POST /threads/{id}/runs/wait`. Its",
