@@ -53,25 +53,39 @@ def execution_workflow_start_loaded(*, execution: AgentExecution) -> bool:
         )
         _record_start_error(execution, reason)
         return False
-    AgentExecution.objects.filter(pk=execution.pk).update(
-        workflow_started_at=timezone.now(), start_error="", updated_at=timezone.now()
-    )
-    if execution.start_error:
+    _record_started(execution)
+    return True
+
+
+# The creator's own start after commit, the reconciler of every orchestration
+# worker and a retry can race for one execution: each record below is a
+# conditional update, and only the starter whose update changed the row
+# appends the event, so the log says it once.
+
+
+def _record_started(execution: AgentExecution) -> None:
+    now = timezone.now()
+    not_started = AgentExecution.objects.filter(pk=execution.pk, workflow_started_at__isnull=True)
+    if not_started.filter(start_error="").update(workflow_started_at=now, updated_at=now):
+        return
+    if not_started.exclude(start_error="").update(workflow_started_at=now, start_error="", updated_at=now):
         execution_event_append(
             execution_id=execution.pk,
             type=EventType.SYSTEM,
             data={"message": "Temporal reachable again; workflow started"},
         )
-    return True
 
 
 def _record_start_error(execution: AgentExecution, reason: str) -> None:
-    if execution.start_error == reason:
-        return
-    AgentExecution.objects.filter(pk=execution.pk).update(start_error=reason)
-    execution_event_append(
-        execution_id=execution.pk, type=EventType.SYSTEM, data={"message": reason}
+    changed = (
+        AgentExecution.objects.filter(pk=execution.pk, workflow_started_at__isnull=True)
+        .exclude(start_error=reason)
+        .update(start_error=reason)
     )
+    if changed:
+        execution_event_append(
+            execution_id=execution.pk, type=EventType.SYSTEM, data={"message": reason}
+        )
 
 
 def execution_workflow_cancel(*, execution: AgentExecution) -> None:

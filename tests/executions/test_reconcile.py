@@ -37,3 +37,23 @@ def test_unreachable_temporal_keeps_pending_then_reconcile_completes(
     assert execution.start_error == ""
     assert execution.events.filter(type="message", data__role="human").count() == 1
     assert "1 started" in capsys.readouterr().out
+
+
+def test_racing_starters_record_the_outage_and_the_start_once(workers, demo_agent, temporal_down):
+    """The creator's start and a reconciler's pass, each holding its own read
+    of the record, both fail and then both succeed: the log says each once."""
+    from executions.models import AgentExecution
+    from executions.services.workflows import execution_workflow_start_loaded
+
+    execution = execution_create(agent=demo_agent, message="What is 6*7?")
+    first, second = (AgentExecution.objects.select_related("agent").get(pk=execution.pk) for _ in range(2))
+    execution_workflow_start_loaded(execution=first)
+    execution_workflow_start_loaded(execution=second)
+    temporal_down()  # Temporal is back
+    assert execution_workflow_start_loaded(execution=first)
+    assert execution_workflow_start_loaded(execution=second)
+
+    system = [e.data["message"] for e in execution.events.filter(type="system").order_by("sequence")]
+    assert len(system) == 2, system
+    assert "Temporal unreachable" in system[0] and system[1] == "Temporal reachable again; workflow started"
+    assert wait_for_phase(execution, Phase.COMPLETED).phase == Phase.COMPLETED
