@@ -15,9 +15,9 @@ from bench.environment import LOG_DIR, ROOT, Environment
 
 SIZES = {
     "full": {"latency_n": 50, "warmup": 3, "total": 400, "in_flight": 200, "push_n": 500,
-             "push_interval": 0.01, "small": 10, "large": 100, "rows": 1_000_000, "repeat": 7, "rounds": 3},
+             "push_interval": 0.01, "small": 10, "large": 100, "rows": 1_000_000, "repeat": 7, "rounds": 3, "back_to_back_n": 20},
     "smoke": {"latency_n": 3, "warmup": 1, "total": 8, "in_flight": 4, "push_n": 20,
-              "push_interval": 0.01, "small": 2, "large": 20, "rows": 2_000, "repeat": 2, "rounds": 1},
+              "push_interval": 0.01, "small": 2, "large": 20, "rows": 2_000, "repeat": 2, "rounds": 1, "back_to_back_n": 3},
 }
 
 
@@ -52,6 +52,11 @@ async def measure(env: Environment, s: dict) -> dict:
             "steps": await db(event_log_steps)(latency["ids"]),
             "history": await history_steps(temporal, [workflow_id_for(i) for i in latency["ids"]]),
         }
+        step("floor and platform: latency back to back")
+        back_to_back = {"n": s["back_to_back_n"], "warmup": s["warmup"], "pause": 0}
+        results["floor"]["latency_back_to_back"] = await floor.latency(**back_to_back)
+        results["platform"]["latency_back_to_back"] = await platform_e2e.latency(
+            env, client, agent=agent, **back_to_back)
         # Rounds alternate ours and the floor, so a slow spell of the machine
         # (or of Temporal) falls on both; each system's median round is reported.
         parts = {name: [p.pid] for name, p in env.processes.items()} | {p.name: [p.pid] for p in floor.processes}

@@ -8,6 +8,7 @@ from temporalio.client import Client
 
 from bench.environment import Environment, Process
 from bench.floor_worker import MEMO_QUEUE, WORKFLOW
+from bench.sequential import PAUSE, paced
 from bench.stats import latency_summary
 from bench.timeline import history_steps
 
@@ -38,12 +39,11 @@ class Floor:
             ids.append(workflow_id)
         return time.perf_counter() - started
 
-    async def latency(self, *, n: int, warmup: int) -> dict:
+    async def latency(self, *, n: int, warmup: int, pause: float = PAUSE) -> dict:
         client = await Client.connect(self.env.temporal_host_port)
-        for _ in range(warmup):
-            await self._one(client)
         ids: list[str] = []
-        samples = [await self._one(client, ids) for _ in range(n)]
+        samples = await paced(lambda: self._one(client, ids), n=n, warmup=warmup, pause=pause)
+        ids = ids[warmup:]
         return {**latency_summary(samples), "steps": await history_steps(client, ids)}
 
     async def throughput(self, *, total: int, in_flight: int) -> dict:

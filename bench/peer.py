@@ -14,6 +14,7 @@ import httpx
 
 from bench.environment import LOG_DIR, ROOT, Process, free_port
 from bench.fixtures import ANSWER, QUESTION
+from bench.sequential import paced
 from bench.stats import latency_summary
 
 VENV = Path(os.environ.get("BENCH_VENV", ROOT / ".bench-venv"))
@@ -104,9 +105,7 @@ class Peer:
 
     async def latency(self, *, n: int, warmup: int) -> dict:
         async with httpx.AsyncClient(base_url=self.url, timeout=120) as http:
-            for _ in range(warmup):
-                await self._one(http)
-            return latency_summary([await self._one(http) for _ in range(n)])
+            return latency_summary(await paced(lambda: self._one(http), n=n, warmup=warmup))
 
     async def throughput(self, *, total: int, in_flight: int) -> dict:
         window = asyncio.Semaphore(in_flight)

@@ -10,6 +10,7 @@ import websockets
 
 from bench.environment import Environment, vm_hwm_mib
 from bench.fixtures import ANSWER, QUESTION, Client
+from bench.sequential import PAUSE, paced
 from bench.stats import latency_summary
 
 TERMINAL = {"COMPLETED", "FAILED", "CANCELLED"}
@@ -49,16 +50,12 @@ async def _one(env: Environment, client: Client, http: httpx.AsyncClient, agent:
     return execution_id, elapsed
 
 
-async def latency(env: Environment, client: Client, *, agent: str, n: int, warmup: int) -> dict:
+async def latency(
+    env: Environment, client: Client, *, agent: str, n: int, warmup: int, pause: float = PAUSE
+) -> dict:
     async with httpx.AsyncClient(base_url=env.url, headers=client.api_headers, timeout=60) as http:
-        for _ in range(warmup):
-            await _one(env, client, http, agent)
-        samples, ids = [], []
-        for _ in range(n):
-            execution_id, elapsed = await _one(env, client, http, agent)
-            ids.append(execution_id)
-            samples.append(elapsed)
-    return {**latency_summary(samples), "ids": ids}
+        runs = await paced(lambda: _one(env, client, http, agent), n=n, warmup=warmup, pause=pause)
+    return {**latency_summary([elapsed for _, elapsed in runs]), "ids": [execution_id for execution_id, _ in runs]}
 
 
 async def throughput(env: Environment, client: Client, *, agent: str, total: int, in_flight: int) -> dict:

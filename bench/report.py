@@ -1,6 +1,8 @@
 """Results → the markdown of docs/benchmarks.md (also printed)."""
 import math
 
+from bench.sequential import PAUSE
+
 
 def _ms(value: float) -> str:
     return "–" if value is None or math.isnan(value) else f"{value:.1f} ms"
@@ -94,7 +96,7 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
                 f"{thr.get('per_second', float('nan')):.1f}/s | {mem} |")
 
     out += ["", f"## Latency and throughput", "",
-            f"Latency: {sizes['latency_n']} sequential runs after {sizes['warmup']} warm-up; throughput: "
+            f"Latency: {sizes['latency_n']} sequential runs, {PAUSE} s apart, after {sizes['warmup']} warm-up; throughput: "
             f"{sizes['total']} runs with {sizes['in_flight']} in flight, in {sizes['rounds']} rounds per system.", "",
             "| system | p50 | p95 | throughput | peak RSS |", "| --- | --- | --- | --- | --- |",
             lat_row("Stigmer (API → WebSocket terminal phase)", e2e["latency"], e2e["throughput"],
@@ -114,6 +116,12 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
             + "."
             + (f" LangGraph Server dropped {peer['throughput']['retried']} connections under load; those runs were"
                " redone, their time counted." if peer.get("throughput", {}).get("retried") else "")]
+    ours_b2b, floor_b2b = e2e.get("latency_back_to_back"), floor.get("latency_back_to_back")
+    if ours_b2b and floor_b2b:
+        out += ["", f"Back to back (no pause, {ours_b2b['n']} runs each): ours p50 {_ms(ours_b2b['p50_ms'])}, "
+                f"the floor's {_ms(floor_b2b['p50_ms'])} ({_x(ours_b2b['p50_ms'] / floor_b2b['p50_ms'])}). This Temporal "
+                "dev server delays each task dispatch by about 40 ms when a queue's tasks come in quick succession "
+                "(`bench/sequential.py`), which is why the latency runs above are paced."]
     rounds = [(a, b) for a, b in zip(e2e["throughput"].get("rounds", []), floor["throughput"].get("rounds", []))]
     if len(rounds) > 1:
         out += ["", "Throughput rounds, ours then the floor's, alternating (each system's median is reported): "
