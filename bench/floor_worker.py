@@ -13,6 +13,7 @@ from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.common import RetryPolicy
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 WORKFLOW = "bench/floor"
 MEMO_QUEUE = "activityTaskQueue"
@@ -49,7 +50,10 @@ class FloorWorkflow:
 async def main(role: str, host_port: str, queue: str) -> None:
     client = await Client.connect(host_port)
     if role == "workflow":
-        worker = Worker(client, task_queue=queue, workflows=[FloorWorkflow])
+        # The sandbox as our orchestration worker configures it
+        # (executions/temporal/workers.py), so the two differ only in work.
+        runner = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_all_modules())
+        worker = Worker(client, task_queue=queue, workflows=[FloorWorkflow], workflow_runner=runner)
     else:
         worker = Worker(
             client, task_queue=queue, activities=[ensure_thread, execute],

@@ -27,7 +27,7 @@ class WorkerThread:
     def start(self) -> "WorkerThread":
         self._thread.start()
         if not self._ready.wait(30) or self._error:
-            raise RuntimeError(f"workers did not start: {self._error}")
+            raise RuntimeError(f"workers did not start: {self._error}") from self._error
         return self
 
     def stop(self) -> None:

@@ -5,6 +5,7 @@ import signal
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from executions.temporal.config import TemporalConfig, temporal_config
 from executions.temporal.status_activity import update_execution_status
@@ -12,6 +13,20 @@ from executions.temporal.workflows import InvokeAgentExecutionWorkflow
 from runner.checkpointer import checkpointer_close
 
 logger = logging.getLogger(__name__)
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandbox, with every module passed through instead of re-imported.
+
+    Garbage collection can run another library's finaliser inside a workflow
+    activation, and a finaliser that imports lazily (redis-py 8's connections
+    import its observability modules) would then import under the sandbox's
+    restrictions and fail: that failed the worker's start-up at random. The
+    workflow imports only temporalio and the contract, so re-importing
+    modules per run protects nothing here; the sandbox still refuses
+    non-deterministic calls (clocks, randomness, I/O) from workflow code.
+    """
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_all_modules())
 
 
 def build_orchestration_worker(client: Client, config: TemporalConfig | None = None) -> Worker:
@@ -22,6 +37,7 @@ def build_orchestration_worker(client: Client, config: TemporalConfig | None = N
         task_queue=config.stigmer_queue,
         workflows=[InvokeAgentExecutionWorkflow],
         activities=[update_execution_status],
+        workflow_runner=workflow_runner(),
     )
 
 
