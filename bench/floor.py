@@ -23,8 +23,12 @@ class Floor:
                                       env.temporal_host_port, queue], env.env)
             for role, queue in (("workflow", self.queue), ("activities", self.activity_queue))
         ]
-        for process in self.processes:
-            process.wait_for("floor worker polling")
+        try:
+            for process in self.processes:
+                process.wait_for("floor worker polling")
+        except Exception:
+            self.stop()  # the one that did start would outlive the bench
+            raise
 
     async def _one(self, client: Client, ids: list | None = None) -> float:
         workflow_id = f"floor-{uuid.uuid4()}"

@@ -53,7 +53,11 @@ async def main(role: str, host_port: str, queue: str) -> None:
         # The sandbox as our orchestration worker configures it
         # (executions/temporal/workers.py), so the two differ only in work.
         runner = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_all_modules())
-        worker = Worker(client, task_queue=queue, workflows=[FloorWorkflow], workflow_runner=runner)
+        # By its module's name, not __main__'s: a passed-through sandbox
+        # imports the workflow's module, and `python -m` has none by that name.
+        from bench.floor_worker import FloorWorkflow as workflow_class
+
+        worker = Worker(client, task_queue=queue, workflows=[workflow_class], workflow_runner=runner)
     else:
         worker = Worker(
             client, task_queue=queue, activities=[ensure_thread, execute],
