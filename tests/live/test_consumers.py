@@ -121,11 +121,17 @@ async def test_feed_sends_phase_changes_the_user_may_see(channel_layer_kind, exe
 
 async def refusal_code(path: str, headers) -> int:
     communicator = WebsocketCommunicator(application, path, headers=headers)
-    connected, _ = await communicator.connect(timeout=5)
-    assert connected  # accepted so that the close code reaches the browser
-    closed = await communicator.receive_output(timeout=5)
-    assert closed["type"] == "websocket.close"
-    return closed["code"]
+    try:
+        connected, _ = await communicator.connect(timeout=5)
+        assert connected  # accepted so that the close code reaches the browser
+        closed = await communicator.receive_output(timeout=5)
+        assert closed["type"] == "websocket.close"
+        return closed["code"]
+    finally:
+        # The client's side of the close: the consumer (and its channel
+        # layer receive) ends here, not when the test's event loop is torn
+        # down with every other task at once.
+        await communicator.disconnect()
 
 
 async def test_anonymous_is_refused_with_4401(channel_layer_kind, execution):
