@@ -30,7 +30,7 @@ class Floor:
             self.stop()  # the one that did start would outlive the bench
             raise
 
-    async def _one(self, client: Client, ids: list | None = None) -> float:
+    async def _one(self, client: Client) -> tuple[str, float]:
         workflow_id = f"floor-{uuid.uuid4()}"
         started = time.perf_counter()
         result = await client.execute_workflow(
@@ -39,24 +39,21 @@ class Floor:
         )
         if result.get("phase") != "COMPLETED":
             raise RuntimeError(f"floor workflow returned {result}")
-        if ids is not None:
-            ids.append(workflow_id)
-        return time.perf_counter() - started
+        return workflow_id, time.perf_counter() - started
 
     async def latency(self, *, n: int, warmup: int, pause: float = PAUSE) -> dict:
         client = await Client.connect(self.env.temporal_host_port)
-        ids: list[str] = []
-        samples = await paced(lambda: self._one(client, ids), n=n, warmup=warmup, pause=pause)
-        ids = ids[warmup:]
-        return {**latency_summary(samples), "steps": await history_steps(client, ids)}
+        runs = await paced(lambda: self._one(client), n=n, warmup=warmup, pause=pause)
+        return {**latency_summary([elapsed for _, elapsed in runs]),
+                "steps": await history_steps(client, [workflow_id for workflow_id, _ in runs])}
 
     async def throughput(self, *, total: int, in_flight: int) -> dict:
         client = await Client.connect(self.env.temporal_host_port)
         window = asyncio.Semaphore(in_flight)
 
-        async def one() -> float:
+        async def one() -> None:
             async with window:
-                return await self._one(client)
+                await self._one(client)
 
         started = time.perf_counter()
         await asyncio.gather(*(one() for _ in range(total)))
