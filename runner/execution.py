@@ -29,12 +29,7 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
         except ValueError as exc:
             raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
     reporter = ProgressReporter(execution_id)
-    await db_write(execution_phase_set)(
-        execution_id=execution_id,
-        phase=Phase.IN_PROGRESS,
-        details={"runner": f"{os.getpid()}@{socket.gethostname()}"},
-        following=reporter.human(execution.message),
-    )
+    reporter.start(execution.message, details={"runner": f"{os.getpid()}@{socket.gethostname()}"})
     try:
         stream = agent.astream(
             {"messages": [HumanMessage(execution.message)]},
@@ -62,13 +57,7 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
         raise ApplicationError(
             f"agent failed: {type(exc).__name__}: {exc}", type=type(exc).__name__, non_retryable=True
         ) from exc
-    await reporter.tokens_sent()
-    usage = TokenUsage(**reporter.usage)
-    await db_write(execution_phase_set)(
-        execution_id=execution_id,
-        phase=Phase.COMPLETED,
-        output=reporter.final_answer,
-        usage=reporter.usage,
-        preceding=reporter.take_held(),
+    await reporter.complete()
+    return ExecutionStatus(
+        phase=Phase.COMPLETED, output=reporter.final_answer, usage=TokenUsage(**reporter.usage)
     )
-    return ExecutionStatus(phase=Phase.COMPLETED, output=reporter.final_answer, usage=usage)

@@ -1,9 +1,9 @@
 """Turns the agent's LangGraph stream into the execution's event log.
 
-Complete messages and tool calls are persisted as they happen, one
-transaction per graph step (an AI turn with its tool calls and usage, or the
-tools' results); token deltas are only pushed live, so persisted writes grow
-with steps, never with tokens. The final answer is held back and written
+Complete messages and tool calls are persisted by graph step (an AI turn
+with its tool calls and usage, or the tools' results), behind the agent
+(runner/writer.py); token deltas are only pushed live, so persisted writes
+grow with steps, never with tokens. The final answer is held back and written
 with the COMPLETED phase, in the same transaction.
 """
 import asyncio
@@ -12,9 +12,9 @@ import time
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
 
 from executions.live import token_publish
-from executions.models import EventType
-from executions.services.events import NewEvent, execution_events_append
-from runner.db import db_write
+from executions.models import EventType, Phase
+from executions.services.events import NewEvent
+from runner.writer import EventLogWriter
 
 
 def _text(message: BaseMessage) -> str:
@@ -35,6 +35,7 @@ class ProgressReporter:
         self._batch: list[NewEvent] = []
         self.held: list[NewEvent] = []  # the final answer, for the COMPLETED write
         self._usage_changed = False
+        self.log = EventLogWriter(execution_id)
         self._tokens: list[str] = []
         self._token_sender: asyncio.Task | None = None
 
@@ -43,23 +44,27 @@ class ProgressReporter:
         self._steps += 1
         self._batch.append(NewEvent(type, data, f"runner:{self._steps}"))
 
-    async def flush(self) -> None:
-        """Write what is pending, the held final answer included (when the
-        run ends some other way than COMPLETED)."""
-        await self.tokens_sent()
-        self._batch, self.held = [*self.held, *self._batch], []
-        await self.flush_step()
-
-    def take_held(self) -> list[NewEvent]:
-        """The final answer's events, for the COMPLETED write to carry."""
-        held, self.held, self._batch = [*self.held, *self._batch], [], []
-        return held
-
-    def human(self, content: str) -> list[NewEvent]:
-        """The first message, to be written with the IN_PROGRESS phase."""
+    def start(self, content: str, *, details: dict) -> None:
+        """IN_PROGRESS and the first message; the agent need not wait for them."""
         self._add(EventType.MESSAGE, {"role": "human", "content": content})
         self._batch, batch = [], self._batch
-        return batch
+        self.log.start(details=details, events=batch)
+
+    async def flush(self) -> None:
+        """Commit everything, the held final answer included (when the run
+        ends some other way than COMPLETED)."""
+        await self.tokens_sent()
+        self._batch, self.held = [*self.held, *self._batch], []
+        self.flush_step()
+        await self.log.written()
+
+    async def complete(self) -> None:
+        """COMPLETED, with the final answer and any steps still unwritten."""
+        await self.tokens_sent()
+        held, self.held, self._batch = [*self.held, *self._batch], [], []
+        await self.log.end(
+            events=held, phase=Phase.COMPLETED, output=self.final_answer, usage=self.usage
+        )
 
     async def handle(self, mode: str, chunk) -> None:
         if mode == "messages":
@@ -75,7 +80,7 @@ class ProgressReporter:
                     self._ai(message)
                 elif isinstance(message, ToolMessage):
                     self._tool(message)
-        await self.flush_step()
+        self.flush_step()
 
     def _token(self, delta: str) -> None:
         """Push a delta without waiting; deltas that arrive while a push is
@@ -94,14 +99,12 @@ class ProgressReporter:
         if self._token_sender is not None:
             await self._token_sender
 
-    async def flush_step(self) -> None:
+    def flush_step(self) -> None:
         if self._batch:
             self._batch, batch = [], self._batch
-            fields = _usage_data(self.usage) if self._usage_changed else None
+            usage = _usage_data(self.usage) if self._usage_changed else None
             self._usage_changed = False
-            await db_write(execution_events_append)(
-                execution_id=self.execution_id, events=batch, fields=fields
-            )
+            self.log.append(batch, usage=usage)
 
     def _ai(self, message: AIMessage) -> None:
         calls = [

@@ -19,7 +19,7 @@ def pushes(monkeypatch):
         await asyncio.sleep(0.01)
         record.append((delta, len(persisted)))
 
-    async def flush_step(self):
+    def flush_step(self):
         if self._batch:
             persisted.append(len(self._batch))
             self._batch = []

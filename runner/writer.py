@@ -1,0 +1,84 @@
+"""Writing an execution's event log behind its agent.
+
+The agent does not wait for its steps to commit. One writer task per run
+takes everything that piled up since its last transaction into the next one:
+with a model slower than a commit (any real one) each step is still its own
+transaction, written as it happens; with a fast model or a busy database,
+steps share a transaction instead of queueing for one each, so neither the
+run nor the database is paced by the other. One writer keeps the order. A
+failed write keeps its events and is tried again by `written`, so an error
+that persists reaches the caller.
+"""
+import asyncio
+
+from executions.models import Phase
+from executions.services.events import NewEvent, execution_events_append
+from executions.services.phases import execution_phase_set
+from runner.db import db_write
+
+
+class EventLogWriter:
+    def __init__(self, execution_id: str) -> None:
+        self.execution_id = execution_id
+        self._events: list[NewEvent] = []
+        self._usage: dict | None = None  # totals for the execution row, when they changed
+        self._start: dict | None = None
+        self._end: dict | None = None
+        self._task: asyncio.Task | None = None
+
+    def start(self, *, details: dict, events: list[NewEvent]) -> None:
+        """IN_PROGRESS, with the run's first events after it."""
+        self._start = {"phase": Phase.IN_PROGRESS, "details": details}
+        self.append(events)
+
+    def append(self, events: list[NewEvent], *, usage: dict | None = None) -> None:
+        """Queue a step; raises the error of a write that failed meanwhile."""
+        self._events.extend(events)
+        if usage is not None:
+            self._usage = usage
+        if self._task is not None and self._task.done():
+            task, self._task = self._task, None
+            task.result()
+        if self._task is None:
+            self._task = asyncio.create_task(self._write_pending())
+
+    async def end(self, *, events: list[NewEvent], **phase) -> None:
+        """The terminal phase, after `events` and whatever is still unwritten,
+        in one transaction."""
+        self._events.extend(events)
+        self._end = phase
+        await self.written()
+
+    async def written(self) -> None:
+        """Everything queued is committed (or this raises why not)."""
+        task, self._task = self._task, None
+        if task is not None:
+            # Not `await task`: a cancel of the caller must not cancel the write.
+            await asyncio.wait([task])
+            if not task.cancelled():
+                task.exception()  # its events are still queued: tried again below
+        await self._write_pending()
+
+    async def _write_pending(self) -> None:
+        while self._events or self._usage or self._start or self._end:
+            events, self._events = self._events, []
+            usage, self._usage = self._usage, None
+            try:
+                if self._start is not None:
+                    await db_write(execution_phase_set)(
+                        execution_id=self.execution_id, following=events, usage=usage, **self._start
+                    )
+                    self._start = None
+                elif self._end is not None:
+                    await db_write(execution_phase_set)(
+                        execution_id=self.execution_id, preceding=events, **{"usage": usage, **self._end}
+                    )
+                    self._end = None
+                else:
+                    await db_write(execution_events_append)(
+                        execution_id=self.execution_id, events=events, fields=usage
+                    )
+            except BaseException:
+                self._events = [*events, *self._events]
+                self._usage = self._usage or usage
+                raise
