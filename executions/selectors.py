@@ -18,8 +18,8 @@ class RunConfig:
     max_tool_calls: int
 
 
-def execution_run_config(*, execution_id) -> RunConfig:
-    execution = AgentExecution.objects.select_related("agent").get(pk=execution_id)
+def execution_run_config(*, execution: AgentExecution) -> RunConfig:
+    """From an execution loaded with its agent."""
     agent = execution.agent
     return RunConfig(
         phase=execution.phase,

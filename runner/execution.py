@@ -8,18 +8,22 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from executions.models import Phase
-from executions.selectors import execution_run_config
-from executions.services.phases import execution_phase_set
+from executions.services.phases import execution_phase_set, execution_run_start
 from executions.temporal.contract import AgentExecutionInput, ExecutionStatus, TokenUsage
 from runner.agents import agent_for
 from runner.checkpointer import open_checkpointer
-from runner.db import db, db_write
+from runner.db import db_write
 from runner.progress import ProgressReporter
 
 
 async def run_execution(execution: AgentExecutionInput, thread_id: str) -> ExecutionStatus:
     execution_id = execution.execution_id
-    config = await db(execution_run_config)(execution_id=execution_id)
+    reporter = ProgressReporter(execution_id)
+    config = await db_write(execution_run_start)(
+        execution_id=execution_id,
+        details={"runner": f"{os.getpid()}@{socket.gethostname()}"},
+        following=reporter.human(execution.message),
+    )
     if config.phase in Phase.terminal():
         # Cancelled (or finished) before the runner got to it: run nothing.
         return ExecutionStatus(phase=config.phase)
@@ -28,8 +32,6 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
             agent = agent_for(config, checkpointer)
         except ValueError as exc:
             raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
-    reporter = ProgressReporter(execution_id)
-    reporter.start(execution.message, details={"runner": f"{os.getpid()}@{socket.gethostname()}"})
     try:
         stream = agent.astream(
             {"messages": [HumanMessage(execution.message)]},

@@ -44,11 +44,11 @@ class ProgressReporter:
         self._steps += 1
         self._batch.append(NewEvent(type, data, f"runner:{self._steps}"))
 
-    def start(self, content: str, *, details: dict) -> None:
-        """IN_PROGRESS and the first message; the agent need not wait for them."""
+    def human(self, content: str) -> list[NewEvent]:
+        """The first message, to be written with the IN_PROGRESS phase."""
         self._add(EventType.MESSAGE, {"role": "human", "content": content})
         self._batch, batch = [], self._batch
-        self.log.start(details=details, events=batch)
+        return batch
 
     async def flush(self) -> None:
         """Commit everything, the held final answer included (when the run

@@ -11,7 +11,6 @@ that persists reaches the caller.
 """
 import asyncio
 
-from executions.models import Phase
 from executions.services.events import NewEvent, execution_events_append
 from executions.services.phases import execution_phase_set
 from runner.db import db_write
@@ -22,14 +21,8 @@ class EventLogWriter:
         self.execution_id = execution_id
         self._events: list[NewEvent] = []
         self._usage: dict | None = None  # totals for the execution row, when they changed
-        self._start: dict | None = None
         self._end: dict | None = None
         self._task: asyncio.Task | None = None
-
-    def start(self, *, details: dict, events: list[NewEvent]) -> None:
-        """IN_PROGRESS, with the run's first events after it."""
-        self._start = {"phase": Phase.IN_PROGRESS, "details": details}
-        self.append(events)
 
     def append(self, events: list[NewEvent], *, usage: dict | None = None) -> None:
         """Queue a step; raises the error of a write that failed meanwhile."""
@@ -60,16 +53,11 @@ class EventLogWriter:
         await self._write_pending()
 
     async def _write_pending(self) -> None:
-        while self._events or self._usage or self._start or self._end:
+        while self._events or self._usage or self._end:
             events, self._events = self._events, []
             usage, self._usage = self._usage, None
             try:
-                if self._start is not None:
-                    await db_write(execution_phase_set)(
-                        execution_id=self.execution_id, following=events, usage=usage, **self._start
-                    )
-                    self._start = None
-                elif self._end is not None:
+                if self._end is not None:
                     await db_write(execution_phase_set)(
                         execution_id=self.execution_id, preceding=events, **{"usage": usage, **self._end}
                     )

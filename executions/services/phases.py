@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from executions.models import AgentExecution, EventType, Phase
+from executions.selectors import RunConfig, execution_run_config
 from executions.services.events import NewEvent, events_append_locked
 
 
@@ -27,26 +28,50 @@ def execution_phase_set(
     """
     with transaction.atomic():
         execution = AgentExecution.objects.select_for_update().get(pk=execution_id)
-        if execution.is_terminal or execution.phase == phase:
-            return False
-        now = timezone.now()
-        fields: dict = {"phase": phase, "updated_at": now}
-        if phase == Phase.IN_PROGRESS:
-            fields["started_at"] = now
-        if phase in Phase.terminal():
-            fields["completed_at"] = now
-        if error:
-            fields["error"] = error.replace("\x00", "\ufffd")
-        if output is not None:
-            fields["output"] = output.replace("\x00", "\ufffd")
-        if usage:
-            fields.update(_usage_fields(usage))
-        data = {"phase": str(phase), "at": now.isoformat(), **(details or {})}
-        if error:
-            data["error"] = error
-        events = [*preceding, NewEvent(EventType.PHASE, data), *following]
-        events_append_locked(execution=execution, events=events, fields=fields)
-        return True
+        return _phase_move(
+            execution, phase, error=error, output=output, usage=usage, details=details,
+            preceding=preceding, following=following,
+        )
+
+
+def execution_run_start(*, execution_id, details: dict, following: list[NewEvent]) -> RunConfig:
+    """The runner's start: its configuration read, and IN_PROGRESS with the
+    first message written, in one transaction. A terminal execution is left
+    as it is: the phase in the result tells the runner to run nothing."""
+    with transaction.atomic():
+        execution = (
+            AgentExecution.objects.select_for_update(of=("self",)).select_related("agent").get(pk=execution_id)
+        )
+        _phase_move(execution, Phase.IN_PROGRESS, details=details, following=following)
+        return execution_run_config(execution=execution)
+
+
+def _phase_move(
+    execution: AgentExecution, phase, *, error="", output=None, usage=None, details=None,
+    preceding=(), following=(),
+) -> bool:
+    """execution_phase_set's move, under the caller's row lock."""
+    if execution.is_terminal or execution.phase == phase:
+        return False
+    now = timezone.now()
+    fields: dict = {"phase": phase, "updated_at": now}
+    if phase == Phase.IN_PROGRESS:
+        fields["started_at"] = now
+    if phase in Phase.terminal():
+        fields["completed_at"] = now
+    if error:
+        fields["error"] = error.replace("\x00", "\ufffd")
+    if output is not None:
+        fields["output"] = output.replace("\x00", "\ufffd")
+    if usage:
+        fields.update(_usage_fields(usage))
+    data = {"phase": str(phase), "at": now.isoformat(), **(details or {})}
+    if error:
+        data["error"] = error
+    events = [*preceding, NewEvent(EventType.PHASE, data), *following]
+    events_append_locked(execution=execution, events=events, fields=fields)
+    execution.phase = phase
+    return True
 
 
 def _usage_fields(usage: dict) -> dict:

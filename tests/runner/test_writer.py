@@ -48,7 +48,7 @@ def logged(execution) -> list[str]:
 async def run(writer: EventLogWriter, steps: int, *, gap: float) -> list[int]:
     """Steps as an agent makes them; what was committed as each was handed over."""
     committed_when_handed = []
-    writer.start(details={}, events=step(1))
+    writer.append(step(1))
     for n in range(2, steps + 1):
         await asyncio.sleep(gap)
         writer.append(step(n))
@@ -64,7 +64,7 @@ def test_steps_during_a_commit_share_the_next_and_keep_their_order(temporal_env,
 
     seen = asyncio.run(run(EventLogWriter(str(execution.pk)), 8, gap=0.005))
 
-    assert logged(execution) == ["PENDING", "IN_PROGRESS", *[f"runner:{n}" for n in range(1, 9)]]
+    assert logged(execution) == ["PENDING", *[f"runner:{n}" for n in range(1, 9)]]
     assert [key for batch in transactions for key in batch] == [f"runner:{n}" for n in range(1, 9)]
     assert len(transactions) < 4  # eight steps, while the first commit still ran
     assert seen[0] == 0  # the agent's second step did not wait for the first to commit
@@ -78,29 +78,29 @@ def test_steps_slower_than_a_commit_are_one_transaction_each(temporal_env, demo_
     assert transactions == [["runner:1"], ["runner:2"], ["runner:3"], ["runner:4"]]
 
 
-def test_the_phases_carry_what_is_unwritten_usage_included(temporal_env, demo_agent, transactions):
+def test_the_terminal_phase_carries_what_is_unwritten_usage_included(temporal_env, demo_agent, transactions):
     execution = execution_create(agent=demo_agent, message="hi")
 
     async def scenario():
         writer = EventLogWriter(str(execution.pk))
-        writer.start(details={}, events=step(1))
+        writer.append(step(1))
         writer.append(step(2), usage={"input_tokens": 3, "output_tokens": 4, "total_tokens": 7})
         await writer.end(events=step(3), phase=Phase.COMPLETED, output="done")
 
     asyncio.run(scenario())
 
     execution.refresh_from_db()
-    assert logged(execution) == ["PENDING", "IN_PROGRESS", "runner:1", "runner:2", "runner:3", "COMPLETED"]
+    assert logged(execution) == ["PENDING", "runner:1", "runner:2", "runner:3", "COMPLETED"]
     assert (execution.phase, execution.output, execution.total_tokens) == (Phase.COMPLETED, "done", 7)
-    # IN_PROGRESS had not begun to commit when the steps came: it took them all.
-    assert transactions == [["runner:1", "runner:2", "runner:3"], []]
+    # The writer had not begun when the end came: one transaction took all.
+    assert transactions == [["runner:1", "runner:2", "runner:3"]]
 
 
 def test_a_failed_write_raises_at_the_next_step_and_is_written_once_later(temporal_env, demo_agent, monkeypatch):
     monkeypatch.setenv("STIGMER_DB_WRITE_RETRIES", "1")
     execution = execution_create(agent=demo_agent, message="hi")
     real_append = runner.writer.execution_events_append
-    outage = {"on": True}
+    outage = {"on": False}
 
     def append(**kwargs):
         if outage["on"]:
@@ -111,8 +111,9 @@ def test_a_failed_write_raises_at_the_next_step_and_is_written_once_later(tempor
 
     async def scenario():
         writer = EventLogWriter(str(execution.pk))
-        writer.start(details={}, events=step(1))
+        writer.append(step(1))
         await writer.written()
+        outage["on"] = True
         writer.append(step(2))
         await asyncio.sleep(0.3)  # the write of step 2 fails meanwhile
         with pytest.raises(OperationalError):
@@ -122,4 +123,4 @@ def test_a_failed_write_raises_at_the_next_step_and_is_written_once_later(tempor
 
     asyncio.run(scenario())
 
-    assert logged(execution) == ["PENDING", "IN_PROGRESS", "runner:1", "runner:2", "runner:3"]
+    assert logged(execution) == ["PENDING", "runner:1", "runner:2", "runner:3"]
