@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from executions.models import AgentExecution, EventType, ExecutionEvent
 
@@ -86,16 +86,20 @@ def execution_events_append(
     Idempotent by the batch's keys: a retry after a commit whose reply was
     lost writes nothing twice. Refused, like single steps, once terminal.
     """
-    with transaction.atomic():
-        execution = (
-            AgentExecution.objects.select_for_update()
-            .only("id", "phase", "last_sequence", "owner_id")
-            .get(pk=execution_id)
+    keys = [event.key for event in events if event.key]
+    executions = AgentExecution.objects.select_for_update(of=("self",)).only(
+        "id", "phase", "last_sequence", "owner_id"
+    )
+    if keys:
+        # Asked with the row lock: only a retried batch finds any written.
+        executions = executions.annotate(
+            retried=Exists(ExecutionEvent.objects.filter(execution_id=OuterRef("pk"), key__in=keys))
         )
-        keys = [event.key for event in events if event.key]
+    with transaction.atomic():
+        execution = executions.get(pk=execution_id)
         done = set(
             ExecutionEvent.objects.filter(execution_id=execution_id, key__in=keys).values_list("key", flat=True)
-        ) if keys else set()
+        ) if keys and execution.retried else set()
         todo = [event for event in events if not event.key or event.key not in done]
         if not todo or execution.is_terminal:
             return []
