@@ -44,10 +44,13 @@ class EventLogWriter:
 
     async def written(self) -> None:
         """Everything queued is committed (or this raises why not)."""
-        task, self._task = self._task, None
+        task = self._task
         if task is not None:
-            # Not `await task`: a cancel of the caller must not cancel the write.
+            # Not `await task`: a cancel of the caller must not cancel the
+            # write, and the task stays ours until it ends, so a second
+            # writer never runs beside it.
             await asyncio.wait([task])
+            self._task = None
             if not task.cancelled():
                 task.exception()  # its events are still queued: tried again below
         await self._write_pending()

@@ -124,3 +124,32 @@ def test_a_failed_write_raises_at_the_next_step_and_is_written_once_later(tempor
     asyncio.run(scenario())
 
     assert logged(execution) == ["PENDING", "runner:1", "runner:2", "runner:3"]
+
+
+def test_a_cancelled_wait_leaves_one_writer_so_order_survives_a_failure(temporal_env, demo_agent, monkeypatch):
+    monkeypatch.setenv("STIGMER_DB_WRITE_RETRIES", "1")
+    execution = execution_create(agent=demo_agent, message="hi")
+    real_append = runner.writer.execution_events_append
+    calls = []
+
+    def first_write_fails_late(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(0.1)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_append(**kwargs)
+
+    monkeypatch.setattr(runner.writer, "execution_events_append", first_write_fails_late)
+
+    async def scenario():
+        writer = EventLogWriter(str(execution.pk))
+        writer.append(step(1))
+        waiting = asyncio.create_task(writer.written())
+        await asyncio.sleep(0.02)
+        waiting.cancel()  # as an activity cancel does, mid-write
+        writer.append(step(2))  # must not start a second writer beside the first
+        await writer.written()
+
+    asyncio.run(scenario())
+
+    assert logged(execution) == ["PENDING", "runner:1", "runner:2"]
