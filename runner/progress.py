@@ -55,8 +55,10 @@ class ProgressReporter:
         ends some other way than COMPLETED)."""
         await self.tokens_sent()
         self._batch, self.held = [*self.held, *self._batch], []
-        self.flush_step()
-        await self.log.written()
+        # Not through flush_step: a write that failed meanwhile is retried
+        # here, not raised before the retry.
+        batch, usage = self._step()
+        await self.log.written(batch, usage=usage)
 
     async def complete(self) -> None:
         """COMPLETED, with the final answer and any steps still unwritten."""
@@ -101,10 +103,15 @@ class ProgressReporter:
 
     def flush_step(self) -> None:
         if self._batch:
-            self._batch, batch = [], self._batch
-            usage = _usage_data(self.usage) if self._usage_changed else None
-            self._usage_changed = False
+            batch, usage = self._step()
             self.log.append(batch, usage=usage)
+
+    def _step(self) -> tuple[list[NewEvent], dict | None]:
+        """The pending batch, with the usage totals when they changed."""
+        self._batch, batch = [], self._batch
+        usage = _usage_data(self.usage) if self._usage_changed else None
+        self._usage_changed = False
+        return batch, usage
 
     def _ai(self, message: AIMessage) -> None:
         calls = [

@@ -26,9 +26,7 @@ class EventLogWriter:
 
     def append(self, events: list[NewEvent], *, usage: dict | None = None) -> None:
         """Queue a step; raises the error of a write that failed meanwhile."""
-        self._events.extend(events)
-        if usage is not None:
-            self._usage = usage
+        self._queue(events, usage)
         if self._task is not None and self._task.done():
             task, self._task = self._task, None
             task.result()
@@ -38,22 +36,29 @@ class EventLogWriter:
     async def end(self, *, events: list[NewEvent], **phase) -> None:
         """The terminal phase, after `events` and whatever is still unwritten,
         in one transaction."""
-        self._events.extend(events)
         self._end = phase
-        await self.written()
+        await self.written(events)
 
-    async def written(self) -> None:
-        """Everything queued is committed (or this raises why not)."""
+    async def written(self, events: list[NewEvent] = (), *, usage: dict | None = None) -> None:
+        """`events` and everything queued before them are committed (or this
+        raises why not): a write that failed meanwhile is tried again here."""
+        self._queue(events, usage)
         task = self._task
         if task is not None:
             # Not `await task`: a cancel of the caller must not cancel the
             # write, and the task stays ours until it ends, so a second
             # writer never runs beside it.
             await asyncio.wait([task])
-            self._task = None
+            if self._task is task:
+                self._task = None
             if not task.cancelled():
                 task.exception()  # its events are still queued: tried again below
         await self._write_pending()
+
+    def _queue(self, events: list[NewEvent], usage: dict | None) -> None:
+        self._events.extend(events)
+        if usage is not None:
+            self._usage = usage
 
     async def _write_pending(self) -> None:
         while self._events or self._usage or self._end:

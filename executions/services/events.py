@@ -1,7 +1,7 @@
 """The append-only, sequenced event log of an execution."""
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 
 from executions.models import AgentExecution, EventType, ExecutionEvent
@@ -87,19 +87,32 @@ def execution_events_append(
     lost writes nothing twice. Refused, like single steps, once terminal.
     """
     keys = [event.key for event in events if event.key]
+    try:
+        return _append_batch(execution_id, events, keys, fields, keys_seen_by_lock=True)
+    except IntegrityError:
+        if not keys:
+            raise
+        # An earlier attempt's commit of this batch landed while this one
+        # waited for the row lock: the EXISTS, from the statement's snapshot,
+        # could not see it. Keys read after the lock can.
+        return _append_batch(execution_id, events, keys, fields, keys_seen_by_lock=False)
+
+
+def _append_batch(execution_id, events, keys, fields, *, keys_seen_by_lock: bool) -> list[ExecutionEvent]:
     executions = AgentExecution.objects.select_for_update(of=("self",)).only(
         "id", "phase", "last_sequence", "owner_id"
     )
-    if keys:
+    if keys and keys_seen_by_lock:
         # Asked with the row lock: only a retried batch finds any written.
         executions = executions.annotate(
             retried=Exists(ExecutionEvent.objects.filter(execution_id=OuterRef("pk"), key__in=keys))
         )
     with transaction.atomic():
         execution = executions.get(pk=execution_id)
+        look = keys and (execution.retried if keys_seen_by_lock else True)
         done = set(
             ExecutionEvent.objects.filter(execution_id=execution_id, key__in=keys).values_list("key", flat=True)
-        ) if keys and execution.retried else set()
+        ) if look else set()
         todo = [event for event in events if not event.key or event.key not in done]
         if not todo or execution.is_terminal:
             return []

@@ -6,11 +6,13 @@ import time
 
 import pytest
 from django.db import OperationalError
+from langchain_core.messages import AIMessage
 
 import runner.writer
 from executions.models import ExecutionEvent, Phase
 from executions.services.events import NewEvent
 from executions.services.executions import execution_create
+from runner.progress import ProgressReporter
 from runner.writer import EventLogWriter
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,12 +20,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def transactions(monkeypatch):
-    """Each write's events (as keys), the database taking 50 ms per commit."""
+    """Each write's events (as keys), the database taking 100 ms per commit."""
     record: list[list[str]] = []
 
     def slow(write):
         def call(**kwargs):
-            time.sleep(0.05)
+            time.sleep(0.1)
             events = kwargs.get("events") or kwargs.get("following") or kwargs.get("preceding") or []
             record.append([event.key for event in events])
             return write(**kwargs)
@@ -45,16 +47,18 @@ def logged(execution) -> list[str]:
     return [event.key or event.data["phase"] for event in events if event.key or event.type == "phase"]
 
 
-async def run(writer: EventLogWriter, steps: int, *, gap: float) -> list[int]:
-    """Steps as an agent makes them; what was committed as each was handed over."""
+async def run(writer: EventLogWriter, steps: int, *, gap: float = 0.0, settle: bool = False) -> list[int]:
+    """Steps as an agent makes them, `gap` apart, or each once the one before
+    is committed (`settle`); what was committed as each was handed over."""
+    committed = ExecutionEvent.objects.filter(key__startswith="runner:").count
     committed_when_handed = []
     writer.append(step(1))
     for n in range(2, steps + 1):
         await asyncio.sleep(gap)
+        while settle and await asyncio.to_thread(committed) < n - 1:
+            await asyncio.sleep(0.01)
         writer.append(step(n))
-        committed_when_handed.append(await asyncio.to_thread(
-            ExecutionEvent.objects.filter(key__startswith="runner:").count
-        ))
+        committed_when_handed.append(await asyncio.to_thread(committed))
     await writer.written()
     return committed_when_handed
 
@@ -66,14 +70,14 @@ def test_steps_during_a_commit_share_the_next_and_keep_their_order(temporal_env,
 
     assert logged(execution) == ["PENDING", *[f"runner:{n}" for n in range(1, 9)]]
     assert [key for batch in transactions for key in batch] == [f"runner:{n}" for n in range(1, 9)]
-    assert len(transactions) < 4  # eight steps, while the first commit still ran
+    assert len(transactions) < 4  # eight steps, 40 ms, while the first commit took 100
     assert seen[0] == 0  # the agent's second step did not wait for the first to commit
 
 
-def test_steps_slower_than_a_commit_are_one_transaction_each(temporal_env, demo_agent, transactions):
+def test_steps_after_a_commit_are_one_transaction_each(temporal_env, demo_agent, transactions):
     execution = execution_create(agent=demo_agent, message="hi")
 
-    asyncio.run(run(EventLogWriter(str(execution.pk)), 4, gap=0.2))
+    asyncio.run(run(EventLogWriter(str(execution.pk)), 4, settle=True))
 
     assert transactions == [["runner:1"], ["runner:2"], ["runner:3"], ["runner:4"]]
 
@@ -153,3 +157,54 @@ def test_a_cancelled_wait_leaves_one_writer_so_order_survives_a_failure(temporal
     asyncio.run(scenario())
 
     assert logged(execution) == ["PENDING", "runner:1", "runner:2"]
+
+
+def test_a_database_that_stays_down_fails_the_wait(temporal_env, demo_agent, monkeypatch):
+    monkeypatch.setenv("STIGMER_DB_WRITE_RETRIES", "1")
+    execution = execution_create(agent=demo_agent, message="hi")
+
+    def down(**kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(runner.writer, "execution_events_append", down)
+
+    async def scenario():
+        writer = EventLogWriter(str(execution.pk))
+        writer.append(step(1))
+        with pytest.raises(OperationalError):
+            await writer.written()
+
+    asyncio.run(scenario())
+
+    assert logged(execution) == ["PENDING"]
+
+
+def test_the_reporters_flush_retries_a_step_whose_write_failed(temporal_env, demo_agent, monkeypatch):
+    """The cancel and error paths flush: a step whose background write failed
+    is written there once the database answers, not given up on."""
+    monkeypatch.setenv("STIGMER_DB_WRITE_RETRIES", "1")
+    execution = execution_create(agent=demo_agent, message="hi")
+    real_append = runner.writer.execution_events_append
+    outage = {"on": True}
+
+    def append(**kwargs):
+        if outage["on"]:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_append(**kwargs)
+
+    monkeypatch.setattr(runner.writer, "execution_events_append", append)
+    call = {"id": "call-1", "name": "calculator", "args": {"expression": "6*7"}}
+
+    async def scenario():
+        reporter = ProgressReporter(str(execution.pk))
+        await reporter.handle("updates", {"agent": {"messages": [AIMessage(content="", tool_calls=[call])]}})
+        await asyncio.sleep(0.2)  # its write fails meanwhile
+        # An answer, held for COMPLETED: the run is cancelled before that.
+        await reporter.handle("updates", {"agent": {"messages": [AIMessage(content="42")]}})
+        outage["on"] = False
+        await reporter.flush()
+
+    asyncio.run(scenario())
+
+    # The AI turn, its tool call, and the held answer.
+    assert logged(execution) == ["PENDING", "runner:1", "runner:2", "runner:3"]
