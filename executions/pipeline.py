@@ -67,15 +67,17 @@ def _persist_pending(execution: AgentExecution) -> None:
         "session": execution.session, "phase": Phase.PENDING, "output": "", "error": "",
         "input_tokens": 0, "output_tokens": 0, "total_tokens": 0,
         "started_at": None, "completed_at": None, "workflow_started_at": None, "start_error": "",
-        "workflow_id": workflow_id_for(str(execution.pk)), "last_sequence": 0,
-        "updated_at": timezone.now(),
+        "workflow_id": workflow_id_for(str(execution.pk)), "updated_at": timezone.now(),
     }
-    AgentExecution.objects.filter(pk=execution.pk).update(**fields)
     # The in-memory record is what the workflow start after commit reads.
     for name, value in fields.items():
         setattr(execution, name, value)
-    # The row was inserted by this transaction: nobody else can hold it yet.
-    events_append_locked(execution=execution, events=[NewEvent(EventType.PHASE, {"phase": Phase.PENDING})])
+    execution.last_sequence = 0
+    # One UPDATE resets the row and counts PENDING, sequence 1. The row was
+    # inserted by this transaction: nobody else can hold it yet.
+    events_append_locked(
+        execution=execution, events=[NewEvent(EventType.PHASE, {"phase": Phase.PENDING})], fields=fields
+    )
 
 
 def execution_create_pipeline(*, execution: AgentExecution) -> None:

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 
 from executions.models import AgentExecution, EventType, ExecutionEvent
 
@@ -68,8 +68,10 @@ def events_append_locked(
         )
         for i, event in enumerate(events)
     ]
+    # From the locked row, not F(): the caller's record is current, and a
+    # new execution's reset to 0 goes in the same UPDATE.
     AgentExecution.objects.filter(pk=execution.pk).update(
-        last_sequence=F("last_sequence") + len(rows), **(fields or {})
+        last_sequence=execution.last_sequence + len(rows), **(fields or {})
     )
     execution.last_sequence += len(rows)
     created = ExecutionEvent.objects.bulk_create(rows)
