@@ -29,6 +29,7 @@ def step(name: str):
 async def measure(env: Environment, s: dict) -> dict:
     from bench import floor as floor_mod, peer as peer_mod, platform_e2e, push, record, writes
     from bench.fixtures import bench_agent, bench_client
+    from bench.sequential import paced_in_turn
     from bench.timeline import event_log_steps, history_steps
     from executions.temporal.client import temporal_connect
     from executions.temporal.contract import workflow_id_for
@@ -42,9 +43,15 @@ async def measure(env: Environment, s: dict) -> dict:
     step("floor: bare Temporal workflow")
     floor = floor_mod.Floor(env)
     try:
-        results["floor"] = {"latency": await floor.latency(n=s["latency_n"], warmup=s["warmup"])}
-        step("platform: latency")
-        latency = await platform_e2e.latency(env, client, agent=agent, n=s["latency_n"], warmup=s["warmup"])
+        step("platform and floor: latency, in turn")
+        temporal_client = await floor.client()
+        async with platform_e2e.api(env, client) as http:
+            runs = await paced_in_turn(
+                {"floor": floor.run(temporal_client),
+                 "platform": platform_e2e.run(env, client, http, agent)},
+                n=s["latency_n"], warmup=s["warmup"])
+        results["floor"] = {"latency": await floor.summary(temporal_client, runs["floor"])}
+        latency = platform_e2e.summary(runs["platform"])
         await db(platform_e2e.check_outputs)(latency["ids"])
         temporal = await temporal_connect()
         results["platform"] = {

@@ -41,9 +41,19 @@ class Floor:
             raise RuntimeError(f"floor workflow returned {result}")
         return workflow_id, time.perf_counter() - started
 
+    async def client(self) -> Client:
+        return await Client.connect(self.env.temporal_host_port)
+
+    def run(self, client: Client):
+        """One workflow, timed: for `paced` and `paced_in_turn`."""
+        return lambda: self._one(client)
+
     async def latency(self, *, n: int, warmup: int, pause: float = PAUSE) -> dict:
-        client = await Client.connect(self.env.temporal_host_port)
-        runs = await paced(lambda: self._one(client), n=n, warmup=warmup, pause=pause)
+        client = await self.client()
+        runs = await paced(self.run(client), n=n, warmup=warmup, pause=pause)
+        return await self.summary(client, runs)
+
+    async def summary(self, client: Client, runs: list[tuple[str, float]]) -> dict:
         return {**latency_summary([elapsed for _, elapsed in runs]),
                 "steps": await history_steps(client, [workflow_id for workflow_id, _ in runs])}
 

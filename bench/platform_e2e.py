@@ -50,12 +50,24 @@ async def _one(env: Environment, client: Client, http: httpx.AsyncClient, agent:
     return execution_id, elapsed
 
 
+def api(env: Environment, client: Client) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=env.url, headers=client.api_headers, timeout=60)
+
+
+def run(env: Environment, client: Client, http: httpx.AsyncClient, agent: str):
+    """One execution, timed: for `paced` and `paced_in_turn`."""
+    return lambda: _one(env, client, http, agent)
+
+
+def summary(runs: list[tuple[str, float]]) -> dict:
+    return {**latency_summary([elapsed for _, elapsed in runs]), "ids": [execution_id for execution_id, _ in runs]}
+
+
 async def latency(
     env: Environment, client: Client, *, agent: str, n: int, warmup: int, pause: float = PAUSE
 ) -> dict:
-    async with httpx.AsyncClient(base_url=env.url, headers=client.api_headers, timeout=60) as http:
-        runs = await paced(lambda: _one(env, client, http, agent), n=n, warmup=warmup, pause=pause)
-    return {**latency_summary([elapsed for _, elapsed in runs]), "ids": [execution_id for execution_id, _ in runs]}
+    async with api(env, client) as http:
+        return summary(await paced(run(env, client, http, agent), n=n, warmup=warmup, pause=pause))
 
 
 async def throughput(env: Environment, client: Client, *, agent: str, total: int, in_flight: int) -> dict:

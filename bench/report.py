@@ -96,7 +96,8 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
                 f"{thr.get('per_second', float('nan')):.1f}/s | {mem} |")
 
     out += ["", f"## Latency and throughput", "",
-            f"Latency: {sizes['latency_n']} sequential runs, {PAUSE} s apart, after {sizes['warmup']} warm-up; throughput: "
+            f"Latency: {sizes['latency_n']} sequential runs each, ours and the floor's in turn, {PAUSE} s apart, after "
+            f"{sizes['warmup']} warm-up; LangGraph Server's alike, after them; throughput: "
             f"{sizes['total']} runs with {sizes['in_flight']} in flight, in {sizes['rounds']} rounds per system.", "",
             "| system | p50 | p95 | throughput | peak RSS |", "| --- | --- | --- | --- | --- |",
             lat_row("Stigmer (API → WebSocket terminal phase)", e2e["latency"], e2e["throughput"],

@@ -19,10 +19,20 @@ PAUSE = 0.5  # seconds; 0.1 still hits the delay, 0.25 does not
 
 async def paced(run: Callable[[], Awaitable[T]], *, n: int, warmup: int, pause: float = PAUSE) -> list[T]:
     """`warmup` unrecorded runs, then `n` recorded ones, one at a time."""
-    results = []
+    return (await paced_in_turn({"": run}, n=n, warmup=warmup, pause=pause))[""]
+
+
+async def paced_in_turn(
+    runs: dict[str, Callable[[], Awaitable[T]]], *, n: int, warmup: int, pause: float = PAUSE
+) -> dict[str, list[T]]:
+    """`paced` for several systems at once, their runs taken in turn (a, b,
+    a, b, …): a slow spell of the machine falls on each alike, so the ratio
+    of their medians does not depend on which one ran during it."""
+    results: dict[str, list[T]] = {name: [] for name in runs}
     for i in range(warmup + n):
-        result = await run()
-        if i >= warmup:
-            results.append(result)
-        await asyncio.sleep(pause)
+        for name, run in runs.items():
+            result = await run()
+            if i >= warmup:
+                results[name].append(result)
+            await asyncio.sleep(pause)
     return results
