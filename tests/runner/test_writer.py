@@ -5,6 +5,7 @@ import asyncio
 import time
 
 import pytest
+from channels.db import database_sync_to_async
 from django.db import OperationalError
 from langchain_core.messages import AIMessage
 
@@ -38,6 +39,11 @@ def transactions(monkeypatch):
     return record
 
 
+def read(query):
+    """Beside the writer's database thread, not behind it; its connection closed after."""
+    return database_sync_to_async(query, thread_sensitive=False)
+
+
 def step(n: int) -> list[NewEvent]:
     return [NewEvent("system", {"message": f"step {n}"}, f"runner:{n}")]
 
@@ -55,10 +61,10 @@ async def run(writer: EventLogWriter, steps: int, *, gap: float = 0.0, settle: b
     writer.append(step(1))
     for n in range(2, steps + 1):
         await asyncio.sleep(gap)
-        while settle and await asyncio.to_thread(committed) < n - 1:
+        while settle and await read(committed)() < n - 1:
             await asyncio.sleep(0.01)
         writer.append(step(n))
-        committed_when_handed.append(await asyncio.to_thread(committed))
+        committed_when_handed.append(await read(committed)())
     await writer.written()
     return committed_when_handed
 
