@@ -30,6 +30,19 @@ def _stat_totals() -> dict[str, tuple[int, int]]:
         return {name: (ins, upd) for name, ins, upd in cursor.fetchall()}
 
 
+def _stat_quiet(timeout: float = 10) -> dict[str, tuple[int, int]]:
+    """Totals once no backend has counters left to report: they report
+    lazily, about once a second, and the previous section's updates would
+    otherwise land in this execution's window."""
+    totals, deadline = _stat_totals(), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(1.1)
+        totals, previous = _stat_totals(), totals
+        if totals == previous:
+            break
+    return totals
+
+
 def _inserted(execution_id: str) -> dict[str, tuple[int, int]]:
     from executions.models import AgentExecution
 
@@ -63,7 +76,7 @@ async def _run_one(env: Environment, client: Client, tool_calls: int) -> dict:
     from runner.db import db
 
     agent = await db(bench_agent)(slug=f"bench-tools-{tool_calls}", tool_calls=tool_calls)
-    before = await db(_stat_totals)()
+    before = await db(_stat_quiet)()
     async with httpx.AsyncClient(base_url=env.url, headers=client.api_headers, timeout=60) as http:
         execution_id = await _create(http, agent.slug)
     frame = await _until_terminal(env, client, execution_id)
