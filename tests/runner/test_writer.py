@@ -44,6 +44,22 @@ def read(query):
     return database_sync_to_async(query, thread_sensitive=False)
 
 
+@pytest.fixture
+def outage(monkeypatch):
+    """Set `on` and every step write fails at once (no retry)."""
+    monkeypatch.setenv("STIGMER_DB_WRITE_RETRIES", "1")
+    real_append = runner.writer.execution_events_append
+    state = {"on": False}
+
+    def append(**kwargs):
+        if state["on"]:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_append(**kwargs)
+
+    monkeypatch.setattr(runner.writer, "execution_events_append", append)
+    return state
+
+
 def step(n: int) -> list[NewEvent]:
     return [NewEvent("system", {"message": f"step {n}"}, f"runner:{n}")]
 
@@ -106,18 +122,8 @@ def test_the_terminal_phase_carries_what_is_unwritten_usage_included(temporal_en
     assert transactions == [["runner:1", "runner:2", "runner:3"]]
 
 
-def test_a_failed_write_raises_at_the_next_step_and_is_written_once_later(temporal_env, demo_agent, monkeypatch):
-    monkeypatch.setenv("STIGMER_DB_WRITE_RETRIES", "1")
+def test_a_failed_write_raises_at_the_next_step_and_is_written_once_later(temporal_env, demo_agent, outage):
     execution = execution_create(agent=demo_agent, message="hi")
-    real_append = runner.writer.execution_events_append
-    outage = {"on": False}
-
-    def append(**kwargs):
-        if outage["on"]:
-            raise OperationalError("server closed the connection unexpectedly")
-        return real_append(**kwargs)
-
-    monkeypatch.setattr(runner.writer, "execution_events_append", append)
 
     async def scenario():
         writer = EventLogWriter(str(execution.pk))
@@ -165,14 +171,9 @@ def test_a_cancelled_wait_leaves_one_writer_so_order_survives_a_failure(temporal
     assert logged(execution) == ["PENDING", "runner:1", "runner:2"]
 
 
-def test_a_database_that_stays_down_fails_the_wait(temporal_env, demo_agent, monkeypatch):
-    monkeypatch.setenv("STIGMER_DB_WRITE_RETRIES", "1")
+def test_a_database_that_stays_down_fails_the_wait(temporal_env, demo_agent, outage):
     execution = execution_create(agent=demo_agent, message="hi")
-
-    def down(**kwargs):
-        raise OperationalError("connection refused")
-
-    monkeypatch.setattr(runner.writer, "execution_events_append", down)
+    outage["on"] = True
 
     async def scenario():
         writer = EventLogWriter(str(execution.pk))
@@ -185,20 +186,11 @@ def test_a_database_that_stays_down_fails_the_wait(temporal_env, demo_agent, mon
     assert logged(execution) == ["PENDING"]
 
 
-def test_the_reporters_flush_retries_a_step_whose_write_failed(temporal_env, demo_agent, monkeypatch):
+def test_the_reporters_flush_retries_a_step_whose_write_failed(temporal_env, demo_agent, outage):
     """The cancel and error paths flush: a step whose background write failed
     is written there once the database answers, not given up on."""
-    monkeypatch.setenv("STIGMER_DB_WRITE_RETRIES", "1")
     execution = execution_create(agent=demo_agent, message="hi")
-    real_append = runner.writer.execution_events_append
-    outage = {"on": True}
-
-    def append(**kwargs):
-        if outage["on"]:
-            raise OperationalError("server closed the connection unexpectedly")
-        return real_append(**kwargs)
-
-    monkeypatch.setattr(runner.writer, "execution_events_append", append)
+    outage["on"] = True
     call = {"id": "call-1", "name": "calculator", "args": {"expression": "6*7"}}
 
     async def scenario():
