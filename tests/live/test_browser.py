@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connections
 
 from executions.models import AgentExecution, Phase
 from tests.asgi_server import AsgiTestServer
@@ -67,6 +68,9 @@ def test_run_form_shows_tool_call_streamed_answer_and_live_phases(workers, demo_
     page.click("input[name=_run]")
     page.wait_for_url("**/admin/executions/agentexecution/*/change/")
     execution = AgentExecution.objects.get()
+    # Under Playwright's loop this read has a connection of its own, which
+    # pytest-django never closes: the test database could not be dropped.
+    connections.close_all()
     page.evaluate("window.__notReloaded = true")
 
     changelist = context.new_page()

@@ -4,8 +4,9 @@ import threading
 import uuid
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 
 from executions.live import token_publish
 from executions.models import AgentExecution, EventType, Phase
@@ -37,13 +38,13 @@ async def receive_events(communicator, count: int) -> list[dict]:
 
 
 async def test_backlog_then_live_in_order(channel_layer_kind, execution, owner):
-    await sync_to_async(append)(execution.pk, 3)
-    communicator = await connect(f"/ws/executions/{execution.pk}/", await sync_to_async(session_headers)(owner))
+    await database_sync_to_async(append)(execution.pk, 3)
+    communicator = await connect(f"/ws/executions/{execution.pk}/", await database_sync_to_async(session_headers)(owner))
     backlog = await receive_events(communicator, 3)
     assert [e["sequence"] for e in backlog] == [1, 2, 3]
     assert backlog[0]["data"] == {"role": "ai", "content": "m0"}
 
-    await sync_to_async(append)(execution.pk, 2, start=3)
+    await database_sync_to_async(append)(execution.pk, 2, start=3)
     live = await receive_events(communicator, 2)
     assert [(e["sequence"], e["data"]["content"]) for e in live] == [(4, "m3"), (5, "m4")]
     assert await communicator.receive_nothing(timeout=0.2)
@@ -51,20 +52,20 @@ async def test_backlog_then_live_in_order(channel_layer_kind, execution, owner):
 
 
 async def test_resume_after_n_sends_only_later_events(channel_layer_kind, execution, owner):
-    await sync_to_async(append)(execution.pk, 5)
-    headers = await sync_to_async(session_headers)(owner)
+    await database_sync_to_async(append)(execution.pk, 5)
+    headers = await database_sync_to_async(session_headers)(owner)
     communicator = await connect(f"/ws/executions/{execution.pk}/?after=3", headers)
     assert [e["sequence"] for e in await receive_events(communicator, 2)] == [4, 5]
     assert await communicator.receive_nothing(timeout=0.2)
-    await sync_to_async(append)(execution.pk, 1, start=5)
+    await database_sync_to_async(append)(execution.pk, 1, start=5)
     assert [e["sequence"] for e in await receive_events(communicator, 1)] == [6]
     await communicator.disconnect()
 
 
 async def test_phase_changes_and_tokens_are_pushed(channel_layer_kind, execution, owner):
-    headers = await sync_to_async(session_headers)(owner)
+    headers = await database_sync_to_async(session_headers)(owner)
     communicator = await connect(f"/ws/executions/{execution.pk}/", headers)
-    await sync_to_async(execution_phase_set)(execution_id=execution.pk, phase=Phase.IN_PROGRESS)
+    await database_sync_to_async(execution_phase_set)(execution_id=execution.pk, phase=Phase.IN_PROGRESS)
     phase = await communicator.receive_json_from(timeout=5)
     assert (phase["sequence"], phase["type"], phase["data"]["phase"]) == (1, "phase", "IN_PROGRESS")
     await token_publish(execution_id=str(execution.pk), delta="Hel")
@@ -79,13 +80,16 @@ async def test_phase_changes_and_tokens_are_pushed(channel_layer_kind, execution
 async def test_events_appended_during_join_arrive_once_in_order(channel_layer_kind, execution, owner, round):
     """A writer thread appends while the client joins: nothing lost, nothing twice."""
     total = 40
-    await sync_to_async(append)(execution.pk, 10)
-    headers = await sync_to_async(session_headers)(owner)
+    await database_sync_to_async(append)(execution.pk, 10)
+    headers = await database_sync_to_async(session_headers)(owner)
     go = threading.Event()
 
     def writer():
         go.wait(5)
-        append(execution.pk, total - 10, start=10)
+        try:
+            append(execution.pk, total - 10, start=10)
+        finally:
+            connections.close_all()  # this thread's, or the test database outlives the run
 
     thread = threading.Thread(target=writer)
     thread.start()
@@ -101,15 +105,15 @@ async def test_events_appended_during_join_arrive_once_in_order(channel_layer_ki
 
 
 async def test_feed_sends_phase_changes_the_user_may_see(channel_layer_kind, execution, owner, agent):
-    others = await sync_to_async(make_user)("other")
-    (hidden,) = await sync_to_async(AgentExecution.objects.bulk_create)(
+    others = await database_sync_to_async(make_user)("other")
+    (hidden,) = await database_sync_to_async(AgentExecution.objects.bulk_create)(
         [AgentExecution(agent=agent, owner=others, message="not yours")]
     )
-    staff = await sync_to_async(make_user)("staff", staff=True, view=True)
-    mine = await connect("/ws/executions/", await sync_to_async(session_headers)(owner))
-    everything = await connect("/ws/executions/", await sync_to_async(session_headers)(staff))
-    await sync_to_async(execution_phase_set)(execution_id=hidden.pk, phase=Phase.IN_PROGRESS)
-    await sync_to_async(execution_phase_set)(execution_id=execution.pk, phase=Phase.IN_PROGRESS)
+    staff = await database_sync_to_async(make_user)("staff", staff=True, view=True)
+    mine = await connect("/ws/executions/", await database_sync_to_async(session_headers)(owner))
+    everything = await connect("/ws/executions/", await database_sync_to_async(session_headers)(staff))
+    await database_sync_to_async(execution_phase_set)(execution_id=hidden.pk, phase=Phase.IN_PROGRESS)
+    await database_sync_to_async(execution_phase_set)(execution_id=execution.pk, phase=Phase.IN_PROGRESS)
     item = await mine.receive_json_from(timeout=5)
     assert (item["type"], item["execution"], item["phase"]) == ("phase", str(execution.pk), "IN_PROGRESS")
     assert await mine.receive_nothing(timeout=0.2)
@@ -141,28 +145,28 @@ async def test_anonymous_is_refused_with_4401(channel_layer_kind, execution):
 
 
 async def test_other_user_is_refused_with_4403(channel_layer_kind, execution):
-    stranger = await sync_to_async(make_user)("stranger")
-    staff_without_permission = await sync_to_async(make_user)("staffer", staff=True)
+    stranger = await database_sync_to_async(make_user)("stranger")
+    staff_without_permission = await database_sync_to_async(make_user)("staffer", staff=True)
     for user in (stranger, staff_without_permission):
-        headers = await sync_to_async(session_headers)(user)
+        headers = await database_sync_to_async(session_headers)(user)
         assert await refusal_code(f"/ws/executions/{execution.pk}/", headers) == 4403
 
 
 async def test_staff_with_view_permission_may_watch(channel_layer_kind, execution):
-    await sync_to_async(append)(execution.pk, 1)
-    staff = await sync_to_async(make_user)("viewer", staff=True, view=True)
-    communicator = await connect(f"/ws/executions/{execution.pk}/", await sync_to_async(session_headers)(staff))
+    await database_sync_to_async(append)(execution.pk, 1)
+    staff = await database_sync_to_async(make_user)("viewer", staff=True, view=True)
+    communicator = await connect(f"/ws/executions/{execution.pk}/", await database_sync_to_async(session_headers)(staff))
     assert [e["sequence"] for e in await receive_events(communicator, 1)] == [1]
     await communicator.disconnect()
 
 
 async def test_unknown_execution_is_refused_with_4404(channel_layer_kind, owner):
-    headers = await sync_to_async(session_headers)(owner)
+    headers = await database_sync_to_async(session_headers)(owner)
     assert await refusal_code(f"/ws/executions/{uuid.uuid4()}/", headers) == 4404
 
 
 async def test_foreign_origin_is_rejected(channel_layer_kind, execution, owner):
-    headers = [(b"origin", b"http://evil.example"), *(await sync_to_async(session_headers)(owner))[1:]]
+    headers = [(b"origin", b"http://evil.example"), *(await database_sync_to_async(session_headers)(owner))[1:]]
     communicator = WebsocketCommunicator(application, f"/ws/executions/{execution.pk}/", headers=headers)
     connected, _ = await communicator.connect(timeout=5)
     assert not connected
@@ -181,7 +185,7 @@ async def test_a_layer_that_keeps_failing_closes_with_a_reason_not_a_500(
         raise ConnectionError("Connection closed by server.")
 
     monkeypatch.setattr(type(get_channel_layer()), "group_add", broken_group_add)
-    headers = await sync_to_async(session_headers)(owner)
+    headers = await database_sync_to_async(session_headers)(owner)
 
     assert await refusal_code(f"/ws/executions/{execution.pk}/", headers) == 1011
     assert await refusal_code("/ws/executions/", headers) == 1011
@@ -203,8 +207,8 @@ async def test_a_layer_that_fails_once_is_retried(channel_layer_kind, execution,
         return await real_group_add(self, group, channel)
 
     monkeypatch.setattr(layer_class, "group_add", flaky_group_add)
-    await sync_to_async(append)(execution.pk, 2)
-    communicator = await connect(f"/ws/executions/{execution.pk}/", await sync_to_async(session_headers)(owner))
+    await database_sync_to_async(append)(execution.pk, 2)
+    communicator = await connect(f"/ws/executions/{execution.pk}/", await database_sync_to_async(session_headers)(owner))
 
     frames = await receive_events(communicator, 2)
     await communicator.disconnect()
