@@ -54,16 +54,15 @@ class ProgressReporter:
         """Commit everything, the held final answer included (when the run
         ends some other way than COMPLETED)."""
         await self.tokens_sent()
-        self._batch, self.held = [*self.held, *self._batch], []
         # Not through flush_step: a write that failed meanwhile is retried
         # here, not raised before the retry.
-        batch, usage = self._step()
+        batch, usage = self._unwritten()
         await self.log.written(batch, usage=usage)
 
     async def complete(self) -> None:
         """COMPLETED, with the final answer and any steps still unwritten."""
         await self.tokens_sent()
-        held, self.held, self._batch = [*self.held, *self._batch], [], []
+        held, _ = self._unwritten()  # the phase carries the usage totals
         await self.log.end(
             events=held, phase=Phase.COMPLETED, output=self.final_answer, usage=self.usage
         )
@@ -105,6 +104,11 @@ class ProgressReporter:
         if self._batch:
             batch, usage = self._step()
             self.log.append(batch, usage=usage)
+
+    def _unwritten(self) -> tuple[list[NewEvent], dict | None]:
+        """`_step`, with the held final answer first."""
+        self._batch, self.held = [*self.held, *self._batch], []
+        return self._step()
 
     def _step(self) -> tuple[list[NewEvent], dict | None]:
         """The pending batch, with the usage totals when they changed."""

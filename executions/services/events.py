@@ -2,7 +2,6 @@
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 
 from executions.models import AgentExecution, EventType, ExecutionEvent
 
@@ -88,33 +87,28 @@ def execution_events_append(
     Idempotent by the batch's keys: a retry after a commit whose reply was
     lost writes nothing twice. Refused, like single steps, once terminal.
     """
-    keys = [event.key for event in events if event.key]
     try:
-        return _append_batch(execution_id, events, keys, fields, keys_seen_by_lock=True)
+        return _append_batch(execution_id, events, fields, written_keys=False)
     except IntegrityError:
-        if not keys:
+        if not any(event.key for event in events):
             raise
-        # An earlier attempt's commit of this batch landed while this one
-        # waited for the row lock: the EXISTS, from the statement's snapshot,
-        # could not see it. Keys read after the lock can.
-        return _append_batch(execution_id, events, keys, fields, keys_seen_by_lock=False)
+        # A retry of a batch whose first commit went through (its reply was
+        # lost, or it landed while this one waited for the lock): the keys,
+        # read after the lock, say which events are there already.
+        return _append_batch(execution_id, events, fields, written_keys=True)
 
 
-def _append_batch(execution_id, events, keys, fields, *, keys_seen_by_lock: bool) -> list[ExecutionEvent]:
-    executions = AgentExecution.objects.select_for_update(of=("self",)).only(
-        "id", "phase", "last_sequence", "owner_id"
-    )
-    if keys and keys_seen_by_lock:
-        # Asked with the row lock: only a retried batch finds any written.
-        executions = executions.annotate(
-            retried=Exists(ExecutionEvent.objects.filter(execution_id=OuterRef("pk"), key__in=keys))
-        )
+def _append_batch(execution_id, events, fields, *, written_keys: bool) -> list[ExecutionEvent]:
     with transaction.atomic():
-        execution = executions.get(pk=execution_id)
-        look = keys and (execution.retried if keys_seen_by_lock else True)
+        execution = (
+            AgentExecution.objects.select_for_update()
+            .only("id", "phase", "last_sequence", "owner_id")
+            .get(pk=execution_id)
+        )
+        keys = [event.key for event in events if event.key]
         done = set(
             ExecutionEvent.objects.filter(execution_id=execution_id, key__in=keys).values_list("key", flat=True)
-        ) if look else set()
+        ) if written_keys and keys else set()
         todo = [event for event in events if not event.key or event.key not in done]
         if not todo or execution.is_terminal:
             return []
