@@ -40,17 +40,20 @@ async def measure(env: Environment, s: dict) -> dict:
     agent = (await db(bench_agent)()).slug
     results: dict = {}
 
-    step("floor: bare Temporal workflow")
-    floor = floor_mod.Floor(env)
+    step("floor: bare Temporal workflow, and with our agent")
+    floors = {"floor": floor_mod.Floor(env)}
     try:
-        step("platform and floor: latency, in turn")
+        floors["agent_floor"] = floor_mod.Floor(env, agent=True)
+        floor = floors["floor"]
+        step("platform, floor and agent floor: latency, in turn")
         temporal_client = await floor.client()
         async with platform_e2e.api(env, client) as http:
             runs = await paced_in_turn(
-                {"floor": floor.run(temporal_client),
-                 "platform": platform_e2e.run(env, client, http, agent)},
+                {name: f.run(temporal_client) for name, f in floors.items()}
+                | {"platform": platform_e2e.run(env, client, http, agent)},
                 n=s["latency_n"], warmup=s["warmup"])
-        results["floor"] = {"latency": await floor.summary(temporal_client, runs["floor"])}
+        for name, f in floors.items():
+            results[name] = {"latency": await f.summary(temporal_client, runs[name])}
         latency = platform_e2e.summary(runs["platform"])
         await db(platform_e2e.check_outputs)(latency["ids"])
         temporal = await temporal_connect()
@@ -64,23 +67,26 @@ async def measure(env: Environment, s: dict) -> dict:
         results["floor"]["latency_back_to_back"] = await floor.latency(**back_to_back)
         results["platform"]["latency_back_to_back"] = await platform_e2e.latency(
             env, client, agent=agent, **back_to_back)
-        # Rounds alternate ours and the floor, so a slow spell of the machine
-        # (or of Temporal) falls on both; each system's median round is reported.
-        parts = {name: [p.pid] for name, p in env.processes.items()} | {p.name: [p.pid] for p in floor.processes}
-        rounds: dict[str, list] = {"platform": [], "floor": []}
+        # Rounds alternate the systems, so a slow spell of the machine (or of
+        # Temporal) falls on each; each system's median round is reported.
+        parts = {name: [p.pid] for name, p in env.processes.items()}
+        parts |= {p.name: [p.pid] for f in floors.values() for p in f.processes}
+        loads = {"platform": lambda: platform_e2e.throughput(
+            env, client, agent=agent, total=s["total"], in_flight=s["in_flight"])}
+        loads |= {name: (lambda f=f: f.throughput(total=s["total"], in_flight=s["in_flight"]))
+                  for name, f in floors.items()}
+        rounds: dict[str, list] = {name: [] for name in loads}
         for round_no in range(1, s["rounds"] + 1):
-            step(f"platform: throughput, round {round_no}")
-            rounds["platform"].append(await metered(parts | shared, s["total"], platform_e2e.throughput(
-                env, client, agent=agent, total=s["total"], in_flight=s["in_flight"])))
-            step(f"floor: throughput, round {round_no}")
-            rounds["floor"].append(await metered(parts | shared, s["total"], floor.throughput(
-                total=s["total"], in_flight=s["in_flight"])))
+            for name, load in loads.items():
+                step(f"{name}: throughput, round {round_no}")
+                rounds[name].append(await metered(parts | shared, s["total"], load()))
         for system, runs in rounds.items():
             median = sorted(runs, key=lambda run: run[0]["per_second"])[len(runs) // 2]
             results[system]["throughput"] = {**median[0], "rounds": [run[0]["per_second"] for run in runs]}
             results[system]["cpu"] = median[1]
     finally:
-        floor.stop()
+        for f in floors.values():
+            f.stop()
     env.check_alive()
 
     step("peer: LangGraph Server")

@@ -7,6 +7,7 @@ import uuid
 from temporalio.client import Client
 
 from bench.environment import Environment, Process
+from bench.fixtures import ANSWER
 from bench.floor_worker import MEMO_QUEUE, WORKFLOW
 from bench.sequential import PAUSE, paced
 from bench.stats import latency_summary
@@ -14,14 +15,20 @@ from bench.timeline import history_steps
 
 
 class Floor:
-    def __init__(self, env: Environment) -> None:
+    """The bare floor, or with `agent` the agent floor: the same workflow
+    whose second activity runs our LangGraph agent (bench/floor_worker.py)."""
+
+    def __init__(self, env: Environment, *, agent: bool = False) -> None:
         suffix = uuid.uuid4().hex[:8]
         self.env = env
-        self.queue, self.activity_queue = f"floor-wf-{suffix}", f"floor-act-{suffix}"
+        self.agent = agent
+        name = "agent-floor" if agent else "floor"
+        self.queue, self.activity_queue = f"{name}-wf-{suffix}", f"{name}-act-{suffix}"
+        roles = (("workflow", self.queue), ("agent-activities" if agent else "activities", self.activity_queue))
         self.processes = [
-            Process(f"floor-{role}", [sys.executable, "-m", "bench.floor_worker", role,
-                                      env.temporal_host_port, queue], env.env)
-            for role, queue in (("workflow", self.queue), ("activities", self.activity_queue))
+            Process(f"{name}-{role.removeprefix('agent-')}", [sys.executable, "-m", "bench.floor_worker", role,
+                                                              env.temporal_host_port, queue], env.env)
+            for role, queue in roles
         ]
         try:
             for process in self.processes:
@@ -37,7 +44,7 @@ class Floor:
             WORKFLOW, "What is 6*7?", id=workflow_id, task_queue=self.queue,
             memo={MEMO_QUEUE: self.activity_queue},
         )
-        if result.get("phase") != "COMPLETED":
+        if result.get("phase") != "COMPLETED" or (self.agent and result.get("output") != ANSWER):
             raise RuntimeError(f"floor workflow returned {result}")
         return workflow_id, time.perf_counter() - started
 

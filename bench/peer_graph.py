@@ -6,8 +6,9 @@ from runner.llms.scripted import ScriptedChatModel
 from runner.tools import get_tools
 
 
-def make_graph():
+def make_graph(checkpointer=None):
     return build_agent(
+        checkpointer=checkpointer,
         model=ScriptedChatModel(name="demo"),
         tools=get_tools(["calculator"]),
         instructions="You are a helpful assistant.",

@@ -1,6 +1,7 @@
 """Results → the markdown of docs/benchmarks.md (also printed)."""
 import math
 
+from bench.budget import agent_share, cpu_table
 from bench.sequential import PAUSE
 
 
@@ -39,45 +40,6 @@ def targets(r: dict) -> list[tuple[str, str, bool | None]]:
     return rows
 
 
-CPU_LABELS = {
-    "web": "web (uvicorn: API, WebSockets)", "orchestration": "orchestration worker",
-    "runner": "runner worker", "floor-workflow": "floor workflow worker",
-    "floor-activities": "floor activity worker", "temporal": "Temporal dev server",
-    "postgresql": "PostgreSQL", "redis": "Redis", "bench": "bench client", "other": "rest of the machine",
-}
-
-
-def cpu_table(ours: dict | None, floor: dict | None) -> list[str]:
-    """The throughput runs' CPU per execution by process: where the time goes."""
-    if not ours or not floor:
-        return []
-    out = ["", "### Where the CPU goes under load (throughput runs, CPU ms per execution)", "",
-           "The machine has 2 cores and both systems saturate them, so throughput is the inverse of",
-           "CPU per execution. Each system's idle processes are counted in both windows.", "",
-           "| process | Stigmer | floor |", "| --- | --- | --- |"]
-    for label in CPU_LABELS:
-        a, b = ours["per_execution_ms"].get(label), floor["per_execution_ms"].get(label)
-        out.append(f"| {CPU_LABELS[label]} | {a or 0:.1f} | {b or 0:.1f} |")
-    out.append(f"| **whole machine** | **{ours['machine_ms']:.1f}** | **{floor['machine_ms']:.1f}** |")
-    return out + ["", throughput_budget(ours, floor)]
-
-
-def throughput_budget(ours: dict, floor: dict) -> str:
-    """What 0.8× the floor leaves for everything that is not Temporal: the
-    measure of how far the platform's own cost must fall to meet the target."""
-    mine, theirs = ours["per_execution_ms"], floor["per_execution_ms"]
-    budget = floor["machine_ms"] / 0.8
-    engine = mine.get("temporal", 0) + mine.get("bench", 0)
-    platform = ours["machine_ms"] - engine
-    bare = theirs.get("floor-workflow", 0) + theirs.get("floor-activities", 0)
-    return (f"Budget: 0.8× the floor's throughput allows {budget:.1f} ms of machine CPU per execution. "
-            f"Temporal and the bench client took {engine:.1f} ms of ours, leaving {budget - engine:.1f} ms for "
-            f"the web process, both workers, PostgreSQL and Redis, which took {platform:.1f} ms. The floor's two "
-            f"bare workers, which only talk to Temporal, take {bare:.1f} ms: with Django, the database, Redis "
-            f"and LangGraph costing nothing on top of them, the ratio would be "
-            f"{_x(floor['machine_ms'] / (engine + bare))}.")
-
-
 def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
     e2e, floor, peer = r["platform"], r["floor"], r.get("peer") or {}
     out = ["# Benchmarks", ""]
@@ -96,7 +58,7 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
                 f"{thr.get('per_second', float('nan')):.1f}/s | {mem} |")
 
     out += ["", f"## Latency and throughput", "",
-            f"Latency: {sizes['latency_n']} sequential runs each, ours and the floor's in turn, {PAUSE} s apart, after "
+            f"Latency: {sizes['latency_n']} sequential runs each, ours and both floors' in turn, {PAUSE} s apart, after "
             f"{sizes['warmup']} warm-up; LangGraph Server's alike, after them; throughput: "
             f"{sizes['total']} runs with {sizes['in_flight']} in flight, in {sizes['rounds']} rounds per system.", "",
             "| system | p50 | p95 | throughput | peak RSS |", "| --- | --- | --- | --- | --- |",
@@ -104,6 +66,9 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
                     f"runner {e2e['throughput']['runner_peak_rss_mib']:.0f} MiB"),
             lat_row("floor: bare Temporal workflow", floor["latency"], floor["throughput"]),
             ]
+    if "agent_floor" in r:
+        out.append(lat_row("agent floor: the floor's workflow running our agent (no Django, database, Redis)",
+                           r["agent_floor"]["latency"], r["agent_floor"]["throughput"]))
     if "latency" in peer:
         out.append(lat_row("LangGraph Server (`langgraph dev`)", peer["latency"], peer["throughput"],
                            f"server {peer['throughput'].get('server_peak_rss_mib', float('nan')):.0f} MiB"))
@@ -127,7 +92,8 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
     if len(rounds) > 1:
         out += ["", "Throughput rounds, ours then the floor's, alternating (each system's median is reported): "
                 + "; ".join(f"{a:.1f}/s vs {b:.1f}/s ({_x(a / b)})" for a, b in rounds) + "."]
-    out += cpu_table(e2e.get("cpu"), floor.get("cpu"))
+    out += agent_share(r)
+    out += cpu_table(e2e.get("cpu"), floor.get("cpu"), (r.get("agent_floor") or {}).get("cpu"))
     out += ["", "### Where one execution's time goes (medians)", "",
             "Our event log (server clock, consecutive events):", "", "| step | ms |", "| --- | --- |"]
     out += [f"| {label} | {ms:.1f} |" for label, ms in e2e["steps"]]
@@ -176,6 +142,8 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
             "- Floor: `bench/floor_worker.py`, a workflow running two no-op activities on a second queue named in",
             "  its memo, the contract's timeouts, workflow and activity workers in two processes, activity",
             "  concurrency 20 like our runner, on uvloop like ours; timed from `execute_workflow` to its result.",
+            "  The agent floor is the same workflow whose second activity streams our agent (`bench/peer_graph.py`,",
+            "  the same model, tool and stream modes as ExecuteGraphton) with LangGraph's in-memory checkpointer.",
             "- CPU: utime + stime (children included) of each process, PostgreSQL's and Redis's processes",
             "  found by name, over each throughput window, from /proc; the rest of the machine from /proc/stat.",
             "  The table is that of each system's median round.",
