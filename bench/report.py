@@ -92,6 +92,10 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
     if len(rounds) > 1:
         out += ["", "Throughput rounds, ours then the floor's, alternating (each system's median is reported): "
                 + "; ".join(f"{a:.1f}/s vs {b:.1f}/s ({_x(a / b)})" for a, b in rounds) + "."]
+        agent_rounds = (r.get("agent_floor") or {}).get("throughput", {}).get("rounds", [])
+        if agent_rounds:
+            out[-1] += " The agent floor's rounds, after each of the floor's: " + ", ".join(
+                f"{a:.1f}/s" for a in agent_rounds) + "."
     out += agent_share(r)
     out += cpu_table(e2e.get("cpu"), floor.get("cpu"), (r.get("agent_floor") or {}).get("cpu"))
     out += ["", "### Where one execution's time goes (medians)", "",
