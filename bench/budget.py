@@ -6,7 +6,7 @@ floor runs our LangGraph agent in the floor's workflow with nothing else of
 ours: what it adds to the floor is the agent's share of the targets' 25 %,
 and what is left is all that Django, the database, Redis and the API may
 cost for the targets to be met."""
-import math
+from bench.stats import times as _x
 
 LABELS = {
     "web": "web (uvicorn: API, WebSockets)", "orchestration": "orchestration worker",
@@ -15,10 +15,6 @@ LABELS = {
     "agent-floor-activities": "agent floor activity worker (our agent)", "temporal": "Temporal dev server",
     "postgresql": "PostgreSQL", "redis": "Redis", "bench": "bench client", "other": "rest of the machine",
 }
-
-
-def _x(value: float) -> str:
-    return "–" if value is None or math.isnan(value) else f"{value:.2f}×"
 
 
 def agent_share(r: dict) -> list[str]:

@@ -8,7 +8,6 @@ activity instead of a no-op (an in-memory checkpointer, still no Django, no
 database, no pushes): what the agent alone adds to the floor.
 `python -m bench.floor_worker workflow|activities|agent-activities HOST:PORT QUEUE`.
 """
-import asyncio
 import sys
 from datetime import timedelta
 

@@ -3,14 +3,11 @@ import math
 
 from bench.budget import agent_share, cpu_table
 from bench.sequential import PAUSE
+from bench.stats import times as _x
 
 
 def _ms(value: float) -> str:
     return "–" if value is None or math.isnan(value) else f"{value:.1f} ms"
-
-
-def _x(value: float) -> str:
-    return "–" if value is None or math.isnan(value) else f"{value:.2f}×"
 
 
 def _verdict(ok: bool | None) -> str:
@@ -53,11 +50,10 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
     out += [f"| {name} | {value} | {_verdict(ok)} |" for name, value, ok in targets(r)]
 
     def lat_row(name, lat, thr, mem=""):
-        ratio_l = _x(lat["p50_ms"] / e2e["latency"]["p50_ms"]) if lat else "–"
         return (f"| {name} | {_ms(lat.get('p50_ms'))} | {_ms(lat.get('p95_ms'))} | "
                 f"{thr.get('per_second', float('nan')):.1f}/s | {mem} |")
 
-    out += ["", f"## Latency and throughput", "",
+    out += ["", "## Latency and throughput", "",
             f"Latency: {sizes['latency_n']} sequential runs each, ours and both floors' in turn, {PAUSE} s apart, after "
             f"{sizes['warmup']} warm-up; LangGraph Server's alike, after them; throughput: "
             f"{sizes['total']} runs with {sizes['in_flight']} in flight, in {sizes['rounds']} rounds per system.", "",

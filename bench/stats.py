@@ -26,3 +26,8 @@ def latency_summary(seconds: list[float]) -> dict:
 
 def ratio(ours: float, theirs: float) -> float:
     return ours / theirs if theirs else math.nan
+
+
+def times(value: float) -> str:
+    """A ratio as the report prints it: 1.25×, or – when there is none."""
+    return "–" if value is None or math.isnan(value) else f"{value:.2f}×"

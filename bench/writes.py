@@ -2,7 +2,6 @@
 `small` and `large` tool calls (the scripted model's `tool_calls` option), run
 through the real platform. Inserted rows and their bytes (pg_column_size) are
 counted per table for the execution itself; updates come from pg_stat deltas."""
-import asyncio
 import time
 
 import httpx
