@@ -1,6 +1,10 @@
 """SSE over a real uvicorn server: resume with Last-Event-ID loses and repeats nothing."""
 import httpx
 import pytest
+from asgiref.sync import async_to_sync
+
+from executions.api.views import stream
+from executions.services.phases import execution_phase_set
 
 from executions.models import Agent, ExecutionEvent
 from executions.selectors import execution_events_after
@@ -79,3 +83,26 @@ def test_stream_sends_keepalives_and_ends_at_the_time_limit(server, alice, demo_
     with httpx.Client(headers=_headers(alice), timeout=10) as http:
         body = http.get(url).text
     assert body.count(": keep-alive") >= 2
+
+
+def test_a_completion_committed_between_the_streams_reads_still_reaches_the_client(
+    monkeypatch, settings, alice, demo_agent
+):
+    """The terminal phase and its event commit together; whichever of the
+    stream's two reads that commit falls between, the client gets the event."""
+    settings.STIGMER_SSE_POLL_SECONDS = 0.01
+    execution = make_execution(agent=demo_agent, owner=alice, phase="IN_PROGRESS")
+    read_events = stream.execution_events_after
+
+    def read_then_complete(**kwargs):
+        events = read_events(**kwargs)
+        execution_phase_set(execution_id=execution.pk, phase="COMPLETED", output="done")
+        return events
+
+    monkeypatch.setattr(stream, "execution_events_after", read_then_complete)
+
+    async def collect() -> list[str]:
+        return [chunk async for chunk in stream.event_stream(execution.pk, 0)]
+
+    body = "".join(async_to_sync(collect)())
+    assert "event: phase" in body and '"phase": "COMPLETED"' in body

@@ -63,8 +63,12 @@ def _is_terminal_event(event) -> bool:
 
 
 def _poll(execution_id, after: int) -> tuple[list, bool]:
-    events = execution_events_after(execution_id=execution_id, after=after, limit=500)
+    # The phase is read before the events: the terminal phase and its event
+    # commit together, so a terminal phase read first guarantees its event is
+    # in the read that follows. Read the other way round, a commit landing
+    # between the two reads ended the stream short of its last events.
     phase = AgentExecution.objects.filter(pk=execution_id).values_list("phase", flat=True).first()
+    events = execution_events_after(execution_id=execution_id, after=after, limit=500)
     return events, phase is None or phase in Phase.terminal()
 
 
