@@ -1,13 +1,13 @@
-"""SSE over a real uvicorn server: resume with Last-Event-ID loses and repeats nothing."""
+"""SSE: resume with Last-Event-ID loses and repeats nothing (over a real uvicorn server,
+and against commits racing the stream's reads)."""
 import httpx
 import pytest
 from asgiref.sync import async_to_sync
 
 from executions.api.views import stream
-from executions.services.phases import execution_phase_set
-
 from executions.models import Agent, ExecutionEvent
 from executions.selectors import execution_events_after
+from executions.services.phases import execution_phase_set
 from tests.api.conftest import make_execution
 from tests.api.live import sse_events
 from tests.asgi_server import AsgiTestServer
