@@ -104,6 +104,7 @@ class AgentExecution(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("cancel_agentexecution", "Can cancel executions of other users")]
         indexes = [
             models.Index(fields=["phase", "created_at"]),
             models.Index(fields=["agent", "-created_at"]),
