@@ -112,13 +112,13 @@ async def call_with_retries(
 
 def _give_up_if_out_of_budget(failure: Transient, provider, attempt, policy, wait, exc) -> None:
     what = f"model provider {provider} {failure.reason} ({failure.status})"
+    tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
     if attempt >= policy.attempts:
-        raise ModelProviderError(f"{what}; gave up after {attempt} attempts") from exc
+        raise ModelProviderError(f"{what}; gave up after {tries}") from exc
     deadline = _deadline.get()
     if deadline is not None and time.monotonic() + wait >= deadline:
         raise ModelProviderError(
-            f"{what}; gave up after {attempt} attempts: waiting {wait:g} s more "
-            "would pass the execution timeout"
+            f"{what}; gave up after {tries}: waiting {wait:g} s more would pass the execution timeout"
         ) from exc
 
 
@@ -155,7 +155,9 @@ def _by_status(exc, status: int, provider: str, model: str) -> Transient | Model
 
 def _retry_after(exc) -> float | None:
     """Seconds from the response's Retry-After (seconds or HTTP date) or retry-after-ms."""
-    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    # ollama's ResponseError drops the response but keeps httpx's error as its context.
+    responses = (getattr(e, "response", None) for e in (exc, exc.__cause__, exc.__context__))
+    headers = next((r.headers for r in responses if getattr(r, "headers", None)), {})
     try:
         if headers.get("retry-after-ms"):
             return max(0.0, float(headers["retry-after-ms"]) / 1000)
