@@ -85,7 +85,8 @@ async def call_with_retries(
     """`call()` until it succeeds, fails for good, or the attempts or time run out.
 
     `spec` ("provider:model") names the provider in messages; `on_retry` hears
-    of each retry before its wait, as {"attempt", "attempts", "status", "reason", "wait"}.
+    of each retry before its wait, as {"provider", "attempt", "attempts", "status",
+    "reason", "wait", "message"}.
     """
     policy = retry_policy()
     provider, _, model = spec.partition(":")
@@ -102,12 +103,20 @@ async def call_with_retries(
                 raise failure from exc
             wait = max(policy.backoff_for(attempt), failure.retry_after or 0.0)
             _give_up_if_out_of_budget(failure, provider, attempt, policy, wait, exc)
-            on_retry(
-                {"provider": provider, "attempt": attempt, "attempts": policy.attempts,
-                 "status": failure.status, "reason": failure.reason, "wait": round(wait, 3)}
-            )  # fmt: skip
+            on_retry(_retry_event(failure, provider, attempt, policy.attempts, wait))
             await asyncio.sleep(wait)
             attempt += 1
+
+
+def _retry_event(failure: Transient, provider: str, attempt: int, attempts: int, wait: float) -> dict:
+    """The model_retry event's data; `message` is what every surface shows."""
+    wait = round(wait, 3)
+    return {
+        "provider": provider, "attempt": attempt, "attempts": attempts, "status": failure.status,
+        "reason": failure.reason, "wait": wait,
+        "message": f"model provider {provider} {failure.reason} ({failure.status}): attempt {attempt} "
+                   f"of {attempts} failed, trying again in {wait:g} s",
+    }  # fmt: skip
 
 
 def _give_up_if_out_of_budget(failure: Transient, provider, attempt, policy, wait, exc) -> None:

@@ -40,6 +40,9 @@ def test_rate_limited_twice_then_answered_completes_with_two_retries(workers, wi
     ]
     assert len(server.requests) == 3
     assert (execution.input_tokens, execution.output_tokens) == (5, 3)  # the answered call's
+    assert retries(execution)[0]["message"] == (
+        f"model provider {name} is rate limiting (429): attempt 1 of 5 failed, trying again in 1 s"
+    )
 
 
 @pytest.mark.parametrize("name", list(PROVIDERS))
