@@ -4,8 +4,10 @@ batches) until the terminal phase arrives."""
 import asyncio
 import threading
 
-from channels.layers import get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import channel_layers, get_channel_layer
 
+from executions.live import layer_spans_processes
 from executions.live.groups import execution_group
 from executions.models import Phase
 
@@ -35,7 +37,10 @@ class LiveReader:
         self._thread.join(5)
 
     async def _read(self) -> None:
-        layer = get_channel_layer()
+        # A Redis layer of its own, as a browser's server process would have (one
+        # Redis layer refuses receivers on two loops: run_agent follows on another);
+        # the in-process layer must be the workers' own to hear them.
+        layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER) if layer_spans_processes() else get_channel_layer()
         channel = await layer.new_channel()
         await layer.group_add(self.group, channel)
         self._joined.set()
@@ -53,3 +58,5 @@ class LiveReader:
                         self._done.set()
         finally:
             await layer.group_discard(self.group, channel)
+            if layer is not get_channel_layer():
+                await layer.close_pools()
