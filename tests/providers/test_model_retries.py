@@ -83,7 +83,7 @@ def test_stalled_stream_is_retried_after_the_per_call_timeout(workers, wire, mon
     assert execution.phase == Phase.COMPLETED, execution.error
     assert execution.output == ANSWER.text
     assert [(r["attempt"], r["status"]) for r in retries(execution)] == [(1, "timeout")]
-    assert server.hung_up.is_set()  # the stalled stream was closed, not left open
+    assert server.hung_up.wait(10)  # the stalled stream was closed, not left open
 
 
 def test_connection_dropped_mid_stream_is_retried(workers, wire):
