@@ -44,8 +44,10 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
         raise
     except ModelProviderError as exc:
         # Already readable ("model provider openai refused the credentials (401)").
+        # Not chained: Temporal would record the SDK's error, and the worker log
+        # its traceback, with the provider's message, which may echo the key.
         await reporter.flush()
-        raise ApplicationError(str(exc), type="ModelProviderError", non_retryable=True) from exc
+        raise ApplicationError(str(exc), type="ModelProviderError", non_retryable=True) from None
     except Exception as exc:
         await reporter.flush()
         raise ApplicationError(

@@ -2,9 +2,11 @@
 run (each retry a model_retry event), the rest failing at once with a reason
 that names the provider and the status."""
 import pytest
+from temporalio.client import WorkflowFailureError
 
 from executions.models import Agent, Phase
 from executions.services.executions import execution_cancel, execution_create
+from executions.temporal.client import temporal_bridge
 from tests.providers.conftest import KEY, PROVIDERS
 from tests.providers.servers.base import Error, Stream, Turn
 from tests.waiting import wait_for_phase
@@ -18,6 +20,16 @@ def run(name: str, **agent_fields):
     agent = Agent.objects.create(slug="wire", name="Wire", model=PROVIDERS[name].spec, **agent_fields)
     execution = execution_create(agent=agent, message="How are you?")
     return wait_for_phase(execution, *Phase.terminal())
+
+
+def history_json(workflow_id: str) -> str:
+    async def closed_history(client):
+        handle = client.get_workflow_handle(workflow_id)
+        with pytest.raises(WorkflowFailureError):
+            await handle.result()
+        return (await handle.fetch_history()).to_json()
+
+    return temporal_bridge.run(closed_history)
 
 
 def retries(execution) -> list[dict]:
@@ -46,7 +58,8 @@ def test_rate_limited_twice_then_answered_completes_with_two_retries(workers, wi
 
 
 @pytest.mark.parametrize("name", list(PROVIDERS))
-def test_refused_credentials_fail_at_once_with_a_readable_reason(workers, wire, name):
+def test_refused_credentials_fail_at_once_with_a_readable_reason(workers, wire, name, caplog):
+    # Providers echo (part of) a refused key: it must go no further than the runner.
     server = wire(name).script(Error(401, f"Incorrect API key provided: {KEY}"))
 
     execution = run(name)
@@ -55,6 +68,8 @@ def test_refused_credentials_fail_at_once_with_a_readable_reason(workers, wire, 
     assert execution.error == f"model provider {name} refused the credentials (401)"
     assert len(server.requests) == 1 and retries(execution) == []
     assert KEY not in str(list(execution.events.values_list("data", flat=True)))
+    assert KEY not in history_json(execution.workflow_id)  # no SDK error chained into Temporal
+    assert KEY not in caplog.text
 
 
 @pytest.mark.parametrize(
