@@ -111,9 +111,10 @@ def _build(
                 f"'{provider}:{model}' needs {PROVIDER_ENV[provider][1]} set to the server's base URL"
             )
         api_key = api_key or "unused"  # many local servers take no key
-    if not api_key and "api_key" not in kwargs:
+    if not api_key:
         raise UnknownModelError(f"'{provider}:{model}' needs {PROVIDER_ENV[provider][0]} set")
-    kwargs.setdefault("api_key", api_key)
+    # Only from provider_api_key: a key in model_options would sit in the database and the admin.
+    kwargs["api_key"] = api_key
     if provider == "anthropic":
         from runner.llms.anthropic import StreamedUsageChatAnthropic
 
