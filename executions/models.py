@@ -148,6 +148,7 @@ class EventType(models.TextChoices):
     TOOL_CALL_COMPLETED = "tool_call_completed"
     TOOL_CALL_FAILED = "tool_call_failed"
     USAGE = "usage"
+    MODEL_RETRY = "model_retry"
     ERROR = "error"
     SYSTEM = "system"
 
