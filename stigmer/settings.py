@@ -204,6 +204,10 @@ STIGMER_API_PAGE_SIZE = int(os.environ.get("STIGMER_API_PAGE_SIZE", "20"))
 STIGMER_SSE_MAX_SECONDS = float(os.environ.get("STIGMER_SSE_MAX_SECONDS", "300"))
 STIGMER_SSE_POLL_SECONDS = float(os.environ.get("STIGMER_SSE_POLL_SECONDS", "0.15"))
 STIGMER_SSE_KEEPALIVE_SECONDS = float(os.environ.get("STIGMER_SSE_KEEPALIVE_SECONDS", "15"))
+# Open sockets re-check their user's access this often: a revoked permission,
+# a deactivated user or a logout closes them within that time.
+STIGMER_WS_RECHECK_SECONDS = float(os.environ.get("STIGMER_WS_RECHECK_SECONDS", "5"))
+STIGMER_LIVE_TICKET_SECONDS = int(os.environ.get("STIGMER_LIVE_TICKET_SECONDS", "60"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stigmer API",
     "DESCRIPTION": "Run LLM agents as durable executions; follow them live over SSE.",
