@@ -5,6 +5,7 @@ offline scripted model) need no configuration at all; production sets
 DATABASE_URL, REDIS_URL and the TEMPORAL_* variables.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "executions",
 ]
 
@@ -71,7 +73,22 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- login throttling (django-axes) ------------------------------------------
+# After STIGMER_LOGIN_FAILURE_LIMIT failed admin logins for one username from
+# one address, that pair is refused (429) for STIGMER_LOGIN_COOLOFF_MINUTES,
+# even with the right password; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("STIGMER_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("STIGMER_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 # Static files: from the apps in development (stigmer/asgi.py), by WhiteNoise
 # from STATIC_ROOT (collectstatic, done in the Dockerfile) in production.

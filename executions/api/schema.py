@@ -2,7 +2,7 @@
 ERROR_STATUSES = {
     "400": "Invalid input: malformed JSON, unknown fields, wrong types, unknown references",
     "401": "Not authenticated",
-    "403": "Authenticated but not allowed (e.g. a non-staff write to agents)",
+    "403": "Authenticated but not allowed (e.g. a write to agents without the agent permissions)",
     "404": "Not found, or not yours",
     "405": "Method not allowed",
     "406": "Not acceptable",

@@ -2,6 +2,7 @@
 opens the WebSocket or the SSE stream (`?ticket=`), for clients that cannot
 send headers there (executions/live/tickets.py)."""
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
@@ -35,3 +36,11 @@ class LiveTicketAuthentication(BaseAuthentication):
             return None
         user = live_ticket_user(ticket)
         return (user, None) if user is not None else None
+
+
+class LiveTicketScheme(OpenApiAuthenticationExtension):
+    target_class = LiveTicketAuthentication
+    name = "liveTicket"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "query", "name": "ticket"}
