@@ -173,10 +173,12 @@ else:
         }
     }
 
-# --- channels ---------------------------------------------------------------
+# --- channels and cache -----------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
+    # Shared by every web process: the API's create throttles count across them.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # Only correct when web and runner share a process (run_platform); this
     # in-memory layer is also safe across the threads/event loops of that process.
@@ -225,6 +227,14 @@ STIGMER_SSE_KEEPALIVE_SECONDS = float(os.environ.get("STIGMER_SSE_KEEPALIVE_SECO
 # a deactivated user or a logout closes them within that time.
 STIGMER_WS_RECHECK_SECONDS = float(os.environ.get("STIGMER_WS_RECHECK_SECONDS", "5"))
 STIGMER_LIVE_TICKET_SECONDS = int(os.environ.get("STIGMER_LIVE_TICKET_SECONDS", "60"))
+
+# --- quotas -------------------------------------------------------------------
+# Creates through the API per user and per agent ("N/min", "N/hour"; empty: no
+# limit), answered 429 with Retry-After; unfinished (PENDING or IN_PROGRESS)
+# executions per user on every surface (0: no limit), refused the same way.
+STIGMER_CREATE_RATE_PER_USER = os.environ.get("STIGMER_CREATE_RATE_PER_USER", "120/min") or None
+STIGMER_CREATE_RATE_PER_AGENT = os.environ.get("STIGMER_CREATE_RATE_PER_AGENT", "1200/min") or None
+STIGMER_MAX_RUNNING_PER_USER = int(os.environ.get("STIGMER_MAX_RUNNING_PER_USER", "50"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stigmer API",
     "DESCRIPTION": "Run LLM agents as durable executions; follow them live over SSE.",

@@ -9,6 +9,7 @@ ERROR_STATUSES = {
     "409": "Conflict with the resource's state (e.g. cancelling a finished execution)",
     "413": "Request body too large",
     "415": "Unsupported media type (send application/json)",
+    "429": "Too many requests: a create rate or the limit of unfinished executions (Retry-After, when known)",
 }
 
 ERROR_SCHEMA = {
