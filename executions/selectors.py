@@ -5,10 +5,22 @@ from executions.models import AgentExecution, ExecutionEvent
 
 
 @dataclass(frozen=True)
+class RunContext:
+    """Who and what a run is for: what a tool may read (runner.tools.ToolContext)."""
+
+    execution_id: str
+    session_id: str
+    agent_id: int
+    agent_slug: str
+    owner_id: int | None
+
+
+@dataclass(frozen=True)
 class RunConfig:
     """What the runner needs to build an agent, loaded by id (no secrets in payloads)."""
 
     phase: str
+    context: RunContext
     model: str
     instructions: str
     tools: list[str]
@@ -23,6 +35,13 @@ def execution_run_config(*, execution: AgentExecution) -> RunConfig:
     agent = execution.agent
     return RunConfig(
         phase=execution.phase,
+        context=RunContext(
+            execution_id=str(execution.pk),
+            session_id=str(execution.session_id),
+            agent_id=agent.pk,
+            agent_slug=agent.slug,
+            owner_id=execution.owner_id,
+        ),
         model=execution.model_spec,
         instructions=agent.instructions,
         tools=list(agent.tools),

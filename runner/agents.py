@@ -24,7 +24,9 @@ _agents: "OrderedDict[tuple[str, int], CompiledStateGraph]" = OrderedDict()
 def agent_for(config: RunConfig, checkpointer) -> CompiledStateGraph:
     """The compiled agent for this configuration; ValueError if it is misconfigured."""
     shape = dataclasses.asdict(config)
+    # Per run, not per agent: the context reaches tools through the run's config.
     shape.pop("phase")
+    shape.pop("context")
     key = (json.dumps(shape, sort_keys=True, default=str), id(checkpointer))
     agent = _agents.get(key)
     if agent is not None:

@@ -14,6 +14,7 @@ from runner.agents import agent_for
 from runner.checkpointer import open_checkpointer
 from runner.db import db_write
 from runner.progress import ProgressReporter
+from runner.tools.context import context_config
 
 
 async def run_execution(execution: AgentExecutionInput, thread_id: str) -> ExecutionStatus:
@@ -38,7 +39,7 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
             # Each tool call is two graph steps; the cap, not LangGraph's
             # recursion limit, is what stops a looping agent.
             {
-                "configurable": {"thread_id": thread_id},
+                "configurable": {"thread_id": thread_id, **context_config(config.context)},
                 "recursion_limit": 2 * config.max_tool_calls + 5,
             },
             stream_mode=["updates", "messages"],
