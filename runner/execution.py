@@ -13,6 +13,8 @@ from executions.temporal.contract import AgentExecutionInput, ExecutionStatus, T
 from runner.agents import agent_for
 from runner.checkpointer import open_checkpointer
 from runner.db import db_write
+from runner.mcp.errors import McpServerError
+from runner.mcp.loading import mcp_sessions, mcp_tools_open
 from runner.progress import ProgressReporter
 from runner.tools.context import context_config
 
@@ -28,11 +30,31 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
     if config.phase in Phase.terminal():
         # Cancelled (or finished) before the runner got to it: run nothing.
         return ExecutionStatus(phase=config.phase)
+    # The run's MCP sessions live as long as its agent runs, and are closed
+    # (stdio servers stopped) however it ends.
+    async with mcp_sessions() as servers:
+        agent = await _agent(config, servers)
+        await _run_agent(agent, config, execution, thread_id, reporter)
+    await reporter.complete()
+    return ExecutionStatus(
+        phase=Phase.COMPLETED, output=reporter.final_answer, usage=TokenUsage(**reporter.usage)
+    )
+
+
+async def _agent(config, servers):
+    try:
+        mcp_tools = await mcp_tools_open(config.mcp_servers, servers)
+    except McpServerError as exc:
+        raise ApplicationError(str(exc), type="McpServerError", non_retryable=True) from exc
     async with open_checkpointer() as checkpointer:
         try:
-            agent = agent_for(config, checkpointer)
+            return agent_for(config, checkpointer, mcp_tools)
         except ValueError as exc:
             raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
+
+
+async def _run_agent(agent, config, execution: AgentExecutionInput, thread_id: str, reporter) -> None:
+    execution_id = execution.execution_id
     try:
         stream = agent.astream(
             {"messages": [HumanMessage(execution.message)]},
@@ -60,7 +82,3 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
         raise ApplicationError(
             f"agent failed: {type(exc).__name__}: {exc}", type=type(exc).__name__, non_retryable=True
         ) from exc
-    await reporter.complete()
-    return ExecutionStatus(
-        phase=Phase.COMPLETED, output=reporter.final_answer, usage=TokenUsage(**reporter.usage)
-    )
