@@ -1,4 +1,5 @@
-"""Agents, sessions, executions and the per-execution event log."""
+"""Agents, MCP servers, sessions, executions and the per-execution event log."""
+import re
 import uuid
 
 from django.conf import settings
@@ -30,9 +31,16 @@ def _string_list(value, field: str) -> str | None:
     return None
 
 
-def _string_map(value, field: str) -> str | None:
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+def _string_map(value, field: str, key: re.Pattern) -> str | None:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         return f"{field} must be an object of string values."
+    bad = sorted(name for name in value if not key.match(name))
+    if bad:
+        return f"{field} has invalid names: {', '.join(map(repr, bad))}."
     return None
 
 
@@ -80,8 +88,8 @@ class McpServer(models.Model):
         checks = {
             "args": _string_list(self.args, "args"),
             "enabled_tools": _string_list(self.enabled_tools, "enabled_tools"),
-            "env": _string_map(self.env, "env"),
-            "headers": _string_map(self.headers, "headers"),
+            "env": _string_map(self.env, "env", _ENV_NAME),
+            "headers": _string_map(self.headers, "headers", _HEADER_NAME),
         }
         errors.update({name: message for name, message in checks.items() if message})
         if errors:

@@ -7,6 +7,7 @@ from django.db import transaction
 from executions.errors import ExecutionNotCancellable
 from executions.models import Agent, AgentExecution, Phase, Session
 from executions.services.executions import execution_cancel
+from executions.services.mcp_servers import mcp_servers_named
 
 AGENT_FIELDS = (
     "slug", "name", "description", "instructions", "model", "temperature", "max_tokens",
@@ -32,24 +33,24 @@ def _agent_validate(agent: Agent) -> None:
 
 
 @transaction.atomic
-def agent_create(*, owner=None, mcp_servers=None, **fields) -> Agent:
+def agent_create(*, owner=None, mcp_servers: list[str] | None = None, **fields) -> Agent:
     agent = Agent(owner=owner, **{k: v for k, v in fields.items() if k in AGENT_FIELDS})
     _agent_validate(agent)
     agent.save()
     if mcp_servers is not None:
-        agent.mcp_servers.set(mcp_servers)
+        agent.mcp_servers.set(mcp_servers_named(mcp_servers))
     return agent
 
 
 @transaction.atomic
-def agent_update(*, agent: Agent, mcp_servers=None, **fields) -> Agent:
+def agent_update(*, agent: Agent, mcp_servers: list[str] | None = None, **fields) -> Agent:
     for name, value in fields.items():
         if name in AGENT_FIELDS:
             setattr(agent, name, value)
     _agent_validate(agent)
     agent.save()
     if mcp_servers is not None:
-        agent.mcp_servers.set(mcp_servers)
+        agent.mcp_servers.set(mcp_servers_named(mcp_servers))
     return agent
 
 

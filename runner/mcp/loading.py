@@ -44,11 +44,12 @@ async def mcp_sessions() -> AsyncIterator[AsyncExitStack]:
         yield stack
 
 
-async def mcp_tools_open(servers, stack: AsyncExitStack) -> list[BaseTool]:
-    """Every tool the run may use from its servers; McpServerError if one cannot be reached."""
+async def mcp_tools_open(servers, stack: AsyncExitStack, timeout: float | None = None) -> list[BaseTool]:
+    """Every tool the run may use from its servers; McpServerError if one cannot be
+    reached (within `timeout`, by default STIGMER_MCP_CONNECT_TIMEOUT_SECONDS)."""
     tools: list[BaseTool] = []
     for server in servers:
-        tools.extend(await _ServerSession(server).open(stack))
+        tools.extend(await _ServerSession(server).open(stack, timeout))
     return tools
 
 
@@ -61,11 +62,11 @@ class _ServerSession:
         self._stopped = asyncio.Event()  # set when the server fails
         self._session = None
 
-    async def open(self, stack: AsyncExitStack) -> list[BaseTool]:
+    async def open(self, stack: AsyncExitStack, timeout: float | None = None) -> list[BaseTool]:
         name = self.server.name
         holder = asyncio.create_task(self._hold(), name=f"mcp-{name}")
         stack.push_async_callback(self._close, holder)
-        seconds = float(os.environ.get(CONNECT_TIMEOUT_ENV, "30"))
+        seconds = timeout or float(os.environ.get(CONNECT_TIMEOUT_ENV, "30"))
         try:
             async with asyncio.timeout(seconds):
                 listed = await asyncio.shield(self._listed)

@@ -14,7 +14,7 @@ from executions.services.records import agent_create, agent_delete, agent_update
 class AgentViewSet(SingleValuedQueryMixin, viewsets.GenericViewSet):
     """Agents: readable by every authenticated user, writable by staff."""
 
-    queryset = Agent.objects.all()
+    queryset = Agent.objects.prefetch_related("mcp_servers")
     lookup_field = "slug"
     permission_classes = [IsStaffOrReadOnly]
     pagination_class = SlugCursorPagination
