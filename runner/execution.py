@@ -33,7 +33,11 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
     # The run's MCP sessions live as long as its agent runs, and are closed
     # (stdio servers stopped) however it ends.
     async with mcp_sessions() as servers:
-        agent = await _agent(config, servers)
+        try:
+            agent = await _agent(config, servers)
+        except asyncio.CancelledError:  # while its MCP servers were starting
+            await _cancelled(reporter, execution_id)
+            raise
         await _run_agent(agent, config, execution, thread_id, reporter)
     await reporter.complete()
     return ExecutionStatus(
@@ -73,12 +77,16 @@ async def _run_agent(agent, config, execution: AgentExecutionInput, thread_id: s
         async for mode, chunk in stream:
             await reporter.handle(mode, chunk)
     except asyncio.CancelledError:
-        await reporter.flush()
-        if not activity.is_worker_shutdown():
-            await db_write(execution_phase_set)(execution_id=execution_id, phase=Phase.CANCELLED)
+        await _cancelled(reporter, execution_id)
         raise
     except Exception as exc:
         await reporter.flush()
         raise ApplicationError(
             f"agent failed: {type(exc).__name__}: {exc}", type=type(exc).__name__, non_retryable=True
         ) from exc
+
+
+async def _cancelled(reporter, execution_id: str) -> None:
+    await reporter.flush()
+    if not activity.is_worker_shutdown():
+        await db_write(execution_phase_set)(execution_id=execution_id, phase=Phase.CANCELLED)

@@ -1,4 +1,5 @@
 """MCP servers' tools in real runs (real workers, real servers on the official SDK)."""
+import sys
 
 import pytest
 
@@ -101,3 +102,30 @@ def test_an_unreachable_streamable_http_server_fails_the_run_naming_it(workers, 
 
     assert execution.phase == Phase.FAILED
     assert execution.error == "MCP server 'gone' cannot be reached: ConnectError: All connection attempts failed"
+
+
+def silent_server(name="silent"):
+    """A process that starts but never speaks MCP."""
+    return McpServer.objects.create(
+        name=name, command=sys.executable, args=["-c", "import time; time.sleep(120)"]
+    )
+
+
+def test_a_server_that_never_answers_fails_the_run_after_the_connect_timeout(workers, monkeypatch):
+    monkeypatch.setenv("STIGMER_MCP_CONNECT_TIMEOUT_SECONDS", "1")
+
+    execution, _ = run(agent_with(silent_server()), "hello")
+
+    assert execution.phase == Phase.FAILED
+    assert execution.error == "MCP server 'silent' cannot be reached: no answer within 1 s"
+
+
+def test_a_run_cancelled_while_its_server_starts_ends_cancelled(workers):
+    from executions.services.executions import execution_cancel
+
+    execution = execution_create(agent=agent_with(silent_server()), message="hello")
+    wait_for_phase(execution, Phase.IN_PROGRESS)
+    execution_cancel(execution=execution)
+
+    execution = wait_for_phase(execution, Phase.CANCELLED, Phase.FAILED, timeout=30)
+    assert execution.phase == Phase.CANCELLED
