@@ -159,13 +159,22 @@ class _ServerSession:
         return attempt.result()
 
     async def _watch(self) -> None:
-        """Returns when the server no longer answers a ping."""
+        """Returns when a ping to the server fails. A slow answer is no sign of
+        death (a busy server may answer late); a refused request is, and it also
+        makes the session fail, which sets `_stopped`."""
+        from mcp.shared.exceptions import McpError
+        from mcp.types import CONNECTION_CLOSED
+
         interval = float(os.environ.get(PING_ENV, "5"))
         while True:
             await asyncio.sleep(interval)
             try:
-                async with asyncio.timeout(interval):
-                    await self._session.send_ping()
+                await self._session.send_ping()
+            except McpError as exc:
+                if exc.error.code != CONNECTION_CLOSED:
+                    continue  # it answered, if only with an error: it is alive
+                self.failure = self.failure or "it closed the connection"
+                return
             except Exception as exc:  # noqa: BLE001
-                self.failure = self.failure or f"no answer to a ping ({_reason(exc)})"
+                self.failure = self.failure or f"a ping failed ({_reason(exc)})"
                 return

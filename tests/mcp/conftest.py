@@ -44,7 +44,7 @@ def http_process():
 def http_server(db, http_process):
     return McpServer.objects.create(
         name="web", transport="streamable_http", url=http_process[1],
-        headers={"X-Test": "1"}, enabled_tools=["add", "die"],
+        headers={"X-Test": "1"}, enabled_tools=["add", "busy", "die"],
     )
 
 

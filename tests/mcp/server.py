@@ -2,6 +2,7 @@
 `server.py http PORT` (streamable HTTP at http://127.0.0.1:PORT/mcp)."""
 import os
 import sys
+import time
 
 from mcp.server.fastmcp import FastMCP
 
@@ -33,6 +34,13 @@ def secret() -> str:
 def fail(reason: str) -> str:
     """Fail with the given reason (a tool error: the server stays up)."""
     raise ValueError(reason)
+
+
+@server.tool()
+def busy(seconds: float) -> str:
+    """Block the server (its event loop included) for a while, then answer."""
+    time.sleep(seconds)
+    return f"busy for {seconds} s"
 
 
 @server.tool()

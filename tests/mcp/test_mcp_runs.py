@@ -91,6 +91,15 @@ def test_a_streamable_http_server_that_dies_mid_run_fails_it(workers, http_serve
     )
 
 
+def test_a_busy_server_that_answers_pings_late_is_not_taken_for_dead(workers, http_server, monkeypatch):
+    monkeypatch.setenv("STIGMER_MCP_PING_SECONDS", "0.3")
+
+    execution, events = run(agent_with(http_server), 'call web__busy with {"seconds": 2}')
+
+    assert execution.phase == Phase.COMPLETED, execution.error
+    assert first(events, "tool_call_completed")["result"] == "busy for 2.0 s"
+
+
 def test_an_unreachable_streamable_http_server_fails_the_run_naming_it(workers, db):
     from tests.conftest import free_port
 
