@@ -14,7 +14,8 @@ from langgraph.graph.state import CompiledStateGraph
 
 from executions.selectors import RunConfig
 from runner.graph import build_agent
-from runner.llms.resolve import resolve_chat_model
+from runner.llms.providers import provider_fingerprint
+from runner.llms.resolve import parse_model_spec, resolve_chat_model
 from runner.tools import get_tools
 
 CACHE_SIZE = 64
@@ -33,6 +34,8 @@ def agent_for(config: RunConfig, checkpointer, mcp_tools=()) -> CompiledStateGra
     # Per run, not per agent: the context reaches tools through the run's config.
     shape.pop("phase")
     shape.pop("context")
+    # A new key or endpoint for the provider builds a new client.
+    shape["provider"] = provider_fingerprint(parse_model_spec(config.model)[0])
     key = (json.dumps(shape, sort_keys=True, default=str), id(checkpointer))
     agent = _agents.get(key)
     if agent is not None:
@@ -58,4 +61,5 @@ def _build(config: RunConfig, checkpointer, tools) -> CompiledStateGraph:
         instructions=config.instructions,
         checkpointer=checkpointer,
         max_tool_calls=config.max_tool_calls,
+        model_spec=config.model,
     )

@@ -1,8 +1,8 @@
-"""/api/v1/mcp-servers/ (staff only) and agents naming their servers."""
+"""/api/v1/mcp-servers/ (the mcpserver permissions) and agents naming their servers."""
 import pytest
 
 from executions.models import Agent, McpServer
-from tests.api.conftest import client_for
+from tests.api.conftest import _user, client_for, with_perms
 
 pytestmark = pytest.mark.django_db
 
@@ -12,8 +12,12 @@ STDIO = {"name": "files", "transport": "stdio", "command": "/usr/bin/mcp-files",
 
 
 @pytest.fixture
-def root(staff):
-    return client_for(staff)
+def root(db):
+    """Manages MCP servers and agents."""
+    user = with_perms(_user("ops", is_staff=True), *(
+        f"{act}_{model}" for act in ("view", "add", "change", "delete") for model in ("mcpserver", "agent")
+    ))
+    return client_for(user)
 
 
 def test_staff_create_read_update_and_delete_a_server(root):
@@ -30,9 +34,19 @@ def test_staff_create_read_update_and_delete_a_server(root):
     assert not McpServer.objects.exists()
 
 
-def test_non_staff_are_refused(api):
-    assert api.get(URL).status_code == 403
-    assert api.post(URL, STDIO, format="json").status_code == 403
+def test_without_the_permissions_even_staff_are_refused(api, staff):
+    McpServer.objects.create(name="files", command="x")
+    for client in (api, client_for(staff)):
+        assert client.get(URL).status_code == 403
+        assert client.get(f"{URL}files/").status_code == 403
+        assert client.post(URL, STDIO, format="json").status_code == 403
+
+
+def test_the_view_permission_reads_but_does_not_write(db):
+    reader = client_for(with_perms(_user("reader"), "view_mcpserver"))
+    McpServer.objects.create(name="files", command="x")
+    assert reader.get(f"{URL}files/").status_code == 200
+    assert reader.patch(f"{URL}files/", {"command": "y"}, format="json").status_code == 403
 
 
 @pytest.mark.parametrize(("change", "field", "message"), [

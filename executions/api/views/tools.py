@@ -1,11 +1,11 @@
 from asgiref.sync import async_to_sync
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
-from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from executions.api.pagination import CreatedCursorPagination
+from executions.api.permissions import McpServerPermission
 from executions.api.serializers.tools import (
     McpServerInputSerializer,
     McpServerOutputSerializer,
@@ -36,11 +36,11 @@ class NameCursorPagination(CreatedCursorPagination):
 
 @extend_schema(tags=["mcp-servers"])
 class McpServerViewSet(SingleValuedQueryMixin, viewsets.GenericViewSet):
-    """MCP servers agents may use; staff only."""
+    """MCP servers agents may use; reading and writing them need the mcpserver permissions."""
 
     queryset = McpServer.objects.prefetch_related("agents")
     lookup_field = "name"
-    permission_classes = [IsAdminUser]
+    permission_classes = [McpServerPermission]
     pagination_class = NameCursorPagination
     serializer_class = McpServerOutputSerializer
     filter_backends: list = []
