@@ -1,4 +1,5 @@
 """Domain errors that surfaces (admin, API, commands) turn into clear messages."""
+from django.core.exceptions import ValidationError
 
 
 class ExecutionError(Exception):
@@ -7,3 +8,8 @@ class ExecutionError(Exception):
 
 class ExecutionNotCancellable(ExecutionError):
     """The execution already reached a terminal phase."""
+
+
+class RunningLimitReached(ValidationError):
+    """The owner already has as many unfinished executions as allowed. A
+    ValidationError, so forms show it; the API answers it with 429."""

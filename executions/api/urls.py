@@ -5,6 +5,7 @@ from executions.api.views.agents import AgentViewSet
 from executions.api.views.executions import ExecutionViewSet
 from executions.api.views.sessions import SessionViewSet
 from executions.api.views.stream import ExecutionStreamView
+from executions.api.views.tickets import LiveTicketView
 from executions.api.views.tools import McpServerViewSet, ToolListView
 
 router = DefaultRouter(trailing_slash=True)
@@ -16,6 +17,7 @@ router.register("mcp-servers", McpServerViewSet, basename="mcp-server")
 
 urlpatterns = [
     path("executions/<str:id>/stream/", ExecutionStreamView.as_view(), name="execution-stream"),
+    path("live-tickets/", LiveTicketView.as_view(), name="live-ticket"),
     path("tools/", ToolListView.as_view(), name="tool-list"),
     *router.urls,
 ]
