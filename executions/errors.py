@@ -7,3 +7,7 @@ class ExecutionError(Exception):
 
 class ExecutionNotCancellable(ExecutionError):
     """The execution already reached a terminal phase."""
+
+
+class CredentialInUse(ExecutionError):
+    """A credential that agents still refer to cannot be deleted."""

@@ -1,7 +1,8 @@
 """Reads, as plain functions named <entity>_<query>."""
 from dataclasses import dataclass
 
-from executions.models import AgentExecution, ExecutionEvent
+from executions.credential_refs import credential_names
+from executions.models import Agent, AgentExecution, Credential, ExecutionEvent
 
 
 @dataclass(frozen=True)
@@ -38,3 +39,13 @@ def execution_events_after(*, execution_id, after: int = 0, limit: int | None = 
         "sequence"
     )
     return list(events[:limit] if limit else events)
+
+
+def credential_list():
+    return Credential.objects.select_related("created_by")
+
+
+def credential_users(*, name: str) -> list[str]:
+    """Slugs of the agents whose configuration refers to the credential `name`."""
+    agents = Agent.objects.only("slug", "model_options").order_by("slug")
+    return [agent.slug for agent in agents if name in credential_names(agent.model_options)]

@@ -4,28 +4,36 @@ Compiling the graph (and, for real providers, building the model's HTTP
 client) cost more CPU per run than the scripted agent's whole run: a runner
 reuses them across executions of the same agent configuration. A compiled
 graph holds no run state (that lives in the checkpointer, per thread), so
-concurrent runs may share one. Editing an agent changes its key.
+concurrent runs may share one. Editing an agent, or rotating a credential it
+uses, changes its key.
 """
 import dataclasses
+import hashlib
 import json
 from collections import OrderedDict
 
 from langgraph.graph.state import CompiledStateGraph
 
+from executions.credential_refs import credentials_substitute
 from executions.selectors import RunConfig
 from runner.graph import build_agent
 from runner.llms.resolve import resolve_chat_model
 from runner.tools import get_tools
 
 CACHE_SIZE = 64
-_agents: "OrderedDict[tuple[str, int], CompiledStateGraph]" = OrderedDict()
+_agents: "OrderedDict[tuple[str, str, int], CompiledStateGraph]" = OrderedDict()
 
 
-def agent_for(config: RunConfig, checkpointer) -> CompiledStateGraph:
-    """The compiled agent for this configuration; ValueError if it is misconfigured."""
+def agent_for(
+    config: RunConfig, checkpointer, credentials: dict[str, str] | None = None
+) -> CompiledStateGraph:
+    """The compiled agent for this configuration, its credential references replaced by
+    `credentials` (name → value, read for this run); ValueError if it is misconfigured."""
     shape = dataclasses.asdict(config)
     shape.pop("phase")
-    key = (json.dumps(shape, sort_keys=True, default=str), id(checkpointer))
+    # A digest, so the cache's keys do not hold the values themselves.
+    values = hashlib.sha256(json.dumps(credentials or {}, sort_keys=True).encode()).hexdigest()
+    key = (json.dumps(shape, sort_keys=True, default=str), values, id(checkpointer))
     agent = _agents.get(key)
     if agent is not None:
         _agents.move_to_end(key)
@@ -34,7 +42,7 @@ def agent_for(config: RunConfig, checkpointer) -> CompiledStateGraph:
         config.model,
         temperature=config.temperature,
         max_tokens=config.max_tokens,
-        options=config.model_options,
+        options=credentials_substitute(config.model_options, credentials or {}),
     )
     agent = build_agent(
         model=model,
@@ -42,6 +50,7 @@ def agent_for(config: RunConfig, checkpointer) -> CompiledStateGraph:
         instructions=config.instructions,
         checkpointer=checkpointer,
         max_tool_calls=config.max_tool_calls,
+        secrets=tuple((credentials or {}).values()),
     )
     _agents[key] = agent
     while len(_agents) > CACHE_SIZE:

@@ -7,13 +7,16 @@ from langchain_core.messages import HumanMessage
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from executions.credential_refs import credential_names
 from executions.models import Phase
 from executions.services.phases import execution_phase_set, execution_run_start
 from executions.temporal.contract import AgentExecutionInput, ExecutionStatus, TokenUsage
 from runner.agents import agent_for
 from runner.checkpointer import open_checkpointer
-from runner.db import db_write
+from runner.credentials import credential_values
+from runner.db import db, db_write
 from runner.progress import ProgressReporter
+from runner.redaction import quotes_a_value, redact
 
 
 async def run_execution(execution: AgentExecutionInput, thread_id: str) -> ExecutionStatus:
@@ -27,11 +30,16 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
     if config.phase in Phase.terminal():
         # Cancelled (or finished) before the runner got to it: run nothing.
         return ExecutionStatus(phase=config.phase)
+    # Read per run, so a rotated credential is used from the next run on.
+    secrets: dict[str, str] = {}
     async with open_checkpointer() as checkpointer:
         try:
-            agent = agent_for(config, checkpointer)
+            if names := credential_names(config.model_options):
+                secrets = await db(credential_values)(names=names)
+            agent = agent_for(config, checkpointer, secrets)
         except ValueError as exc:
-            raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
+            text = redact(f"agent misconfigured: {exc}", secrets.values())
+            raise ApplicationError(text, non_retryable=True) from _cause(exc, secrets)
     try:
         stream = agent.astream(
             {"messages": [HumanMessage(execution.message)]},
@@ -56,10 +64,18 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
         raise
     except Exception as exc:
         await reporter.flush()
+        text = redact(f"agent failed: {type(exc).__name__}: {exc}", secrets.values())
         raise ApplicationError(
-            f"agent failed: {type(exc).__name__}: {exc}", type=type(exc).__name__, non_retryable=True
-        ) from exc
+            text, type=type(exc).__name__, non_retryable=True
+        ) from _cause(exc, secrets)
     await reporter.complete()
     return ExecutionStatus(
         phase=Phase.COMPLETED, output=reporter.final_answer, usage=TokenUsage(**reporter.usage)
     )
+
+
+def _cause(exc: Exception, secrets: dict[str, str]) -> Exception | None:
+    """The original error as the failure's cause (Temporal records its message and trace),
+    unless somewhere in its chain it quotes a credential value. The failure's own text is
+    redacted: a provider may echo the key it refused."""
+    return None if quotes_a_value(exc, secrets.values()) else exc

@@ -1,6 +1,6 @@
 """The LangGraph agent: a model node and a tool node in a loop, built from a model and tools."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -10,6 +10,8 @@ from langchain_core.tools import BaseTool
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
+
+from runner.redaction import redacted
 
 
 def tool_error_content(error: Exception) -> str:
@@ -40,8 +42,11 @@ def build_agent(
     instructions: str,
     checkpointer: Any = None,
     max_tool_calls: int | None = None,
+    secrets: Collection[str] = (),
 ) -> CompiledStateGraph:
-    """Compile the agent graph; state is the message list (MessagesState)."""
+    """Compile the agent graph; state is the message list (MessagesState). `secrets` are the
+    credential values the model was built with: an error that quotes one is redacted before
+    LangGraph records it in the checkpoint."""
     runnable = model.bind_tools(tools) if tools else model
 
     async def agent(state: MessagesState, config: RunnableConfig) -> dict:
@@ -50,7 +55,12 @@ def build_agent(
         # state, so editing an agent's instructions applies to existing sessions too.
         prompt = [SystemMessage(instructions), *history] if instructions else history
         # ainvoke (not invoke) so stream_mode="messages" sees the model's token chunks.
-        response = await runnable.ainvoke(prompt, config)
+        try:
+            response = await runnable.ainvoke(prompt, config)
+        except Exception as exc:
+            if (safe := redacted(exc, secrets)) is not exc:
+                raise safe from None
+            raise
         if max_tool_calls is not None and getattr(response, "tool_calls", None):
             if tool_calls_this_turn([*history, response]) > max_tool_calls:
                 response = AIMessage(

@@ -1,0 +1,202 @@
+"""Credentials on the real wire: the runner sends the key, and it appears nowhere else.
+
+An agent on the `openai` provider points at a local server speaking OpenAI's chat-completions
+format, which answers only when the Authorization header carries the accepted key. Runs go
+through real Temporal and real workers; then the secret is searched for in the workflow
+history (every event's bytes, so payloads too), the API's responses, the admin's pages, the
+event log and every log record captured meanwhile.
+"""
+import json
+import logging
+import uuid
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from executions.models import Agent, AgentExecution, Credential, Phase
+from executions.temporal.client import temporal_bridge
+from runner.redaction import REDACTED
+from stigmer.logs import JsonFormatter
+from tests.api.conftest import client_for
+from tests.openai_wire import OpenAIWireServer
+from tests.waiting import wait_for_phase
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def distinctive(label: str) -> str:
+    return f"sk-{label}-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def root(transactional_db):
+    return get_user_model().objects.create_superuser("root", "", "pw")
+
+
+@pytest.fixture
+def api(root):
+    return client_for(root)
+
+
+@pytest.fixture
+def admin(root):
+    client = Client()
+    client.force_login(root)
+    return client
+
+
+@pytest.fixture
+def wire():
+    server = OpenAIWireServer(accepted_key="not-yet-set").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def logs(caplog):
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+def setup_agent(api, wire, secret: str) -> None:
+    created = api.post("/api/v1/credentials/", {"name": "openai-wire", "value": secret}, format="json")
+    assert created.status_code == 201, created.json()
+    options = {"base_url": wire.base_url, "api_key": {"credential": "openai-wire"}}
+    agent = {"slug": "wired", "name": "Wired", "model": "openai:gpt-wire", "model_options": options}
+    response = api.post("/api/v1/agents/", agent, format="json")
+    assert response.status_code == 201, response.json()
+
+
+def run(api, message: str, *phases) -> AgentExecution:
+    created = api.post("/api/v1/executions/", {"agent": "wired", "message": message}, format="json")
+    assert created.status_code == 201, created.json()
+    execution = AgentExecution.objects.get(pk=created.json()["id"])
+    return wait_for_phase(execution, *phases)
+
+
+def history_bytes(workflow_id: str) -> bytes:
+    """The closed workflow's history: every event serialized, payloads as their raw bytes."""
+
+    async def closed(client):
+        handle = client.get_workflow_handle(workflow_id)
+        try:
+            await handle.result()
+        except Exception:
+            pass  # a failed run's history is what we want
+        return await handle.fetch_history()
+
+    history = temporal_bridge.run(closed)
+    return b"".join(event.SerializeToString() for event in history.events) + history.to_json().encode()
+
+
+def api_texts(api, execution: AgentExecution) -> list[str]:
+    paths = [
+        "/api/v1/agents/", "/api/v1/agents/wired/", "/api/v1/credentials/",
+        "/api/v1/credentials/openai-wire/", f"/api/v1/executions/{execution.pk}/",
+        f"/api/v1/executions/{execution.pk}/events/", f"/api/v1/executions/{execution.pk}/stream/",
+        f"/api/v1/sessions/{execution.session_id}/executions/",
+    ]
+    responses = [api.get(path) for path in paths]
+    assert [r.status_code for r in responses] == [200] * len(paths)
+    return [body(r).decode() for r in responses]
+
+
+def body(response) -> bytes:
+    if not response.streaming:
+        return response.content
+
+    async def collect(chunks):  # the SSE stream is an async iterator; it ends after the phase
+        return b"".join([chunk async for chunk in chunks])
+
+    return async_to_sync(collect)(response.streaming_content)
+
+
+def admin_texts(admin, execution: AgentExecution) -> list[str]:
+    agent = Agent.objects.get(slug="wired")
+    credential = Credential.objects.get(name="openai-wire")
+    urls = [
+        reverse("admin:executions_agent_change", args=[agent.pk]),
+        reverse("admin:executions_agent_changelist"),
+        reverse("admin:executions_credential_change", args=[credential.pk]),
+        reverse("admin:executions_credential_changelist"),
+        reverse("admin:executions_agentexecution_change", args=[execution.pk]),
+        reverse("admin:executions_credential_history", args=[credential.pk]),
+        reverse("admin:index"),
+    ]
+    responses = [admin.get(url) for url in urls]
+    assert [r.status_code for r in responses] == [200] * len(urls)
+    return [r.content.decode() for r in responses]
+
+
+def stored_texts(execution: AgentExecution) -> list[str]:
+    execution.refresh_from_db()
+    rows = list(execution.events.values_list("type", "data"))
+    assert rows
+    return [json.dumps(rows), execution.output, execution.error]
+
+
+def log_texts(logs) -> list[str]:
+    formatter = JsonFormatter()
+    assert logs.records  # the workers' records are captured in this process
+    return [logs.text, *(formatter.format(record) for record in logs.records)]
+
+
+def assert_nowhere(secret: str, *, history: bytes, texts: list[str]) -> None:
+    assert secret.encode() not in history
+    leaking = [text[max(0, text.find(secret) - 600):text.find(secret) + 100] for text in texts if secret in text]
+    assert not leaking
+
+
+def test_the_key_reaches_the_provider_and_nothing_else(workers, api, admin, wire, logs):
+    secret = distinctive("leak")
+    wire.accepted_key = secret
+    setup_agent(api, wire, secret)
+    marker = uuid.uuid4().hex
+
+    execution = run(api, f"Say hello ({marker})", Phase.COMPLETED, Phase.FAILED)
+
+    assert execution.phase == Phase.COMPLETED, execution.error
+    assert execution.output == wire.answer
+    assert wire.authorizations == [f"Bearer {secret}"]
+    history = history_bytes(execution.workflow_id)
+    assert marker.encode() in history  # the search does see the payloads
+    texts = api_texts(api, execution) + admin_texts(admin, execution)
+    texts += stored_texts(execution) + log_texts(logs)
+    assert_nowhere(secret, history=history, texts=texts)
+    assert Credential.objects.get(name="openai-wire").value_encrypted.find(secret) == -1
+
+
+def test_rotation_is_used_by_the_next_run_without_a_restart(workers, api, wire, logs):
+    first, second = distinctive("first"), distinctive("second")
+    wire.accepted_key = first
+    setup_agent(api, wire, first)
+    assert run(api, "one", Phase.COMPLETED, Phase.FAILED).phase == Phase.COMPLETED
+
+    rotated = api.patch("/api/v1/credentials/openai-wire/", {"value": second}, format="json")
+    assert rotated.status_code == 200 and second not in rotated.content.decode()
+    wire.accepted_key = second
+    execution = run(api, "two", Phase.COMPLETED, Phase.FAILED)
+
+    assert execution.phase == Phase.COMPLETED, execution.error
+    assert wire.authorizations == [f"Bearer {first}", f"Bearer {second}"]
+    history = history_bytes(execution.workflow_id)
+    assert_nowhere(second, history=history, texts=stored_texts(execution) + log_texts(logs))
+
+
+def test_a_refused_key_echoed_by_the_provider_is_redacted(workers, api, admin, wire, logs):
+    secret = distinctive("refused")
+    wire.accepted_key = distinctive("other")
+    setup_agent(api, wire, secret)
+
+    execution = run(api, "hello", Phase.FAILED, Phase.COMPLETED)
+
+    assert execution.phase == Phase.FAILED
+    assert wire.authorizations == [f"Bearer {secret}"]  # the server saw it, and echoed it
+    assert "AuthenticationError" in execution.error and REDACTED in execution.error
+    history = history_bytes(execution.workflow_id)
+    texts = api_texts(api, execution) + admin_texts(admin, execution)
+    texts += stored_texts(execution) + log_texts(logs)
+    assert_nowhere(secret, history=history, texts=texts)
