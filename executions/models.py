@@ -59,7 +59,10 @@ class Agent(models.Model):
     temperature = models.FloatField(null=True, blank=True)
     max_tokens = models.PositiveIntegerField(null=True, blank=True)
     model_options = models.JSONField(
-        default=dict, blank=True, help_text='Provider options, e.g. {"token_delay": 0.05}'
+        default=dict,
+        blank=True,
+        help_text='Provider options, e.g. {"token_delay": 0.05}; secrets by credential name, '
+        'e.g. {"api_key": {"credential": "openai-prod"}}',
     )
     tools = models.JSONField(default=list, blank=True, help_text="Names from the tool registry")
     execution_timeout_seconds = models.PositiveIntegerField(

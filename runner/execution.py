@@ -14,7 +14,7 @@ from executions.temporal.contract import AgentExecutionInput, ExecutionStatus, T
 from runner.agents import agent_for
 from runner.checkpointer import open_checkpointer
 from runner.credentials import credential_values
-from runner.db import db, db_write
+from runner.db import db_write
 from runner.progress import ProgressReporter
 from runner.redaction import quotes_a_value, redact
 
@@ -35,7 +35,8 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
     async with open_checkpointer() as checkpointer:
         try:
             if names := credential_names(config.model_options):
-                secrets = await db(credential_values)(names=names)
+                # A read, retried like the writes when the connection drops.
+                secrets = await db_write(credential_values)(names=names)
             agent = agent_for(config, checkpointer, secrets)
         except ValueError as exc:
             text = redact(f"agent misconfigured: {exc}", secrets.values())

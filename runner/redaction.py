@@ -20,20 +20,24 @@ def redact(text: str, values: Collection[str]) -> str:
     return text
 
 
+def _chain(exc: BaseException | None) -> list[BaseException]:
+    chain: list[BaseException] = []
+    while exc is not None and all(exc is not seen for seen in chain):
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return chain
+
+
 def quotes_a_value(exc: BaseException, values: Collection[str]) -> bool:
     """True if the exception or anything in its chain mentions a credential value."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        text = f"{exc!s} {exc!r}"
-        if any(value and value in text for value in values):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
+    texts = [f"{e!s} {e!r}" for e in _chain(exc)]
+    return any(value and value in text for text in texts for value in values)
 
 
 def redacted(exc: Exception, values: Collection[str]) -> Exception:
-    """`exc` itself, or a RedactedError in its place if its chain quotes a value."""
+    """`exc` itself, or, if its chain quotes a value, a RedactedError in its place that
+    tells the same story (each error of the chain, outermost first) with the values cut."""
     if not values or not quotes_a_value(exc, values):
         return exc
-    return RedactedError(redact(f"{type(exc).__name__}: {exc}", values))
+    story = "; caused by ".join(f"{type(e).__name__}: {e}" for e in _chain(exc))
+    return RedactedError(redact(story, values))

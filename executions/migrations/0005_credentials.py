@@ -114,5 +114,10 @@ class Migration(migrations.Migration):
                 'ordering': ['name'],
             },
         ),
+        migrations.AlterField(
+            model_name='agent',
+            name='model_options',
+            field=models.JSONField(blank=True, default=dict, help_text='Provider options, e.g. {"token_delay": 0.05}; secrets by credential name, e.g. {"api_key": {"credential": "openai-prod"}}'),
+        ),
         migrations.RunPython(_secrets_to_credentials, _credentials_to_secrets),
     ]

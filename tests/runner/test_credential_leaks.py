@@ -8,11 +8,13 @@ event log and every log record captured meanwhile.
 """
 import json
 import logging
+import sqlite3
 import uuid
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -92,6 +94,22 @@ def history_bytes(workflow_id: str) -> bytes:
     return b"".join(event.SerializeToString() for event in history.events) + history.to_json().encode()
 
 
+def checkpoint_bytes(settings) -> bytes:
+    """Every row of LangGraph's checkpoint tables (the conversation's stored state)."""
+    tables = ("checkpoints", "writes") if connection.vendor == "sqlite" else (
+        "checkpoints", "checkpoint_writes", "checkpoint_blobs"
+    )
+    source = sqlite3.connect(settings.STIGMER_CHECKPOINT_PATH) if connection.vendor == "sqlite" else None
+    cursor = source.cursor() if source else connection.cursor()
+    rows = []
+    for table in tables:
+        cursor.execute(f"SELECT * FROM {table}")
+        rows += [bytes(v) if isinstance(v, (bytes, memoryview)) else str(v).encode() for row in cursor.fetchall() for v in row]
+    cursor.close()
+    assert rows
+    return b"\0".join(rows)
+
+
 def api_texts(api, execution: AgentExecution) -> list[str]:
     paths = [
         "/api/v1/agents/", "/api/v1/agents/wired/", "/api/v1/credentials/",
@@ -144,13 +162,14 @@ def log_texts(logs) -> list[str]:
     return [logs.text, *(formatter.format(record) for record in logs.records)]
 
 
-def assert_nowhere(secret: str, *, history: bytes, texts: list[str]) -> None:
+def assert_nowhere(secret: str, *, history: bytes, texts: list[str], stored: bytes = b"") -> None:
     assert secret.encode() not in history
+    assert secret.encode() not in stored
     leaking = [text[max(0, text.find(secret) - 600):text.find(secret) + 100] for text in texts if secret in text]
     assert not leaking
 
 
-def test_the_key_reaches_the_provider_and_nothing_else(workers, api, admin, wire, logs):
+def test_the_key_reaches_the_provider_and_nothing_else(workers, api, admin, wire, logs, settings):
     secret = distinctive("leak")
     wire.accepted_key = secret
     setup_agent(api, wire, secret)
@@ -163,9 +182,11 @@ def test_the_key_reaches_the_provider_and_nothing_else(workers, api, admin, wire
     assert wire.authorizations == [f"Bearer {secret}"]
     history = history_bytes(execution.workflow_id)
     assert marker.encode() in history  # the search does see the payloads
+    checkpoints = checkpoint_bytes(settings)
+    assert marker.encode() in checkpoints  # and the stored conversation
     texts = api_texts(api, execution) + admin_texts(admin, execution)
     texts += stored_texts(execution) + log_texts(logs)
-    assert_nowhere(secret, history=history, texts=texts)
+    assert_nowhere(secret, history=history, texts=texts, stored=checkpoints)
     assert Credential.objects.get(name="openai-wire").value_encrypted.find(secret) == -1
 
 
@@ -186,7 +207,7 @@ def test_rotation_is_used_by_the_next_run_without_a_restart(workers, api, wire, 
     assert_nowhere(second, history=history, texts=stored_texts(execution) + log_texts(logs))
 
 
-def test_a_refused_key_echoed_by_the_provider_is_redacted(workers, api, admin, wire, logs):
+def test_a_refused_key_echoed_by_the_provider_is_redacted(workers, api, admin, wire, logs, settings):
     secret = distinctive("refused")
     wire.accepted_key = distinctive("other")
     setup_agent(api, wire, secret)
@@ -199,4 +220,4 @@ def test_a_refused_key_echoed_by_the_provider_is_redacted(workers, api, admin, w
     history = history_bytes(execution.workflow_id)
     texts = api_texts(api, execution) + admin_texts(admin, execution)
     texts += stored_texts(execution) + log_texts(logs)
-    assert_nowhere(secret, history=history, texts=texts)
+    assert_nowhere(secret, history=history, texts=texts, stored=checkpoint_bytes(settings))

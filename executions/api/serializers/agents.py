@@ -46,7 +46,11 @@ class AgentInputSerializer(InputSerializer):
     max_tokens = StrictIntegerField(
         required=False, allow_null=True, min_value=1, max_value=1_000_000
     )
-    model_options = JSONObjectField(required=False)
+    model_options = JSONObjectField(
+        required=False,
+        help_text='Provider options; secrets only by credential name, e.g. '
+        '{"api_key": {"credential": "openai-prod"}}',
+    )
     tools = serializers.ListField(child=StrictCharField(), required=False, max_length=50)
     execution_timeout_seconds = StrictIntegerField(
         required=False, min_value=1, max_value=7 * 24 * 3600
