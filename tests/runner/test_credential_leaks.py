@@ -221,3 +221,19 @@ def test_a_refused_key_echoed_by_the_provider_is_redacted(workers, api, admin, w
     texts = api_texts(api, execution) + admin_texts(admin, execution)
     texts += stored_texts(execution) + log_texts(logs)
     assert_nowhere(secret, history=history, texts=texts, stored=checkpoint_bytes(settings))
+
+
+def test_a_value_quoted_by_a_model_that_refuses_its_options_is_redacted(workers, api, logs):
+    """Pydantic quotes the input it refuses: the scripted model takes no api_key."""
+    secret = distinctive("misfit")
+    api.post("/api/v1/credentials/", {"name": "misfit", "value": secret}, format="json")
+    agent = {"slug": "wired", "name": "Wired", "model": "scripted:demo",
+             "model_options": {"api_key": {"credential": "misfit"}}}
+    assert api.post("/api/v1/agents/", agent, format="json").status_code == 201
+
+    execution = run(api, "hello", Phase.FAILED, Phase.COMPLETED)
+
+    assert execution.phase == Phase.FAILED
+    assert execution.error.startswith("agent misconfigured:") and REDACTED in execution.error
+    history = history_bytes(execution.workflow_id)
+    assert_nowhere(secret, history=history, texts=stored_texts(execution) + log_texts(logs))
