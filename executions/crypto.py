@@ -17,6 +17,7 @@ from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 DERIVED_KEY_ENTRY = "secret_key"
@@ -56,3 +57,14 @@ def credential_encrypt(value: str) -> str:
 def credential_reencrypt(token: str) -> str:
     """The same value under the first key, never handing the plaintext to the caller."""
     return credential_keyring().rotate(token.encode()).decode()
+
+
+@checks.register(checks.Tags.security)
+def credentials_key_check(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """A malformed STIGMER_CREDENTIALS_KEY stops `check` (and every command) at start-up,
+    not at the first credential saved or run started."""
+    try:
+        credential_keyring()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="stigmer.E001")]
+    return []

@@ -3,7 +3,7 @@
 Rotation needs no restart: the runner reads a credential at the start of every run.
 """
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from executions.crypto import credential_encrypt, credential_reencrypt
@@ -30,7 +30,11 @@ def credential_set(*, credential: Credential, value: str | None = None) -> Crede
     elif not credential.value_encrypted:
         raise ValidationError({"value": "A credential needs a value."})
     credential.full_clean()
-    credential.save()
+    try:
+        with transaction.atomic():
+            credential.save()
+    except IntegrityError:  # a concurrent create of the same name won the race
+        raise ValidationError({"name": f"A credential named {credential.name!r} already exists."}) from None
     return credential
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import CommandError, call_command
 
 from executions.credential_refs import credential_names, credentials_substitute
-from executions.crypto import derived_key
+from executions.crypto import credentials_key_check, derived_key
 from executions.errors import CredentialInUse
 from executions.models import Agent, Credential
 from executions.services.credentials import (
@@ -105,6 +105,13 @@ def test_a_malformed_key_names_its_position_not_its_material(settings):
     with pytest.raises(ImproperlyConfigured) as error:
         credential_create(name="k", value="v")
     assert "entry 2" in str(error.value) and "not-a-key-material" not in str(error.value)
+
+
+def test_system_check_reports_a_malformed_key(settings):
+    assert credentials_key_check(None) == []
+    settings.STIGMER_CREDENTIALS_KEYS = ["short"]
+    (error,) = credentials_key_check(None)
+    assert error.id == "stigmer.E001" and "entry 1" in error.msg
 
 
 def test_default_key_is_derived_from_secret_key(settings):
