@@ -46,6 +46,6 @@ def credential_list():
 
 
 def credential_users(*, name: str) -> list[str]:
-    """Slugs of the agents whose configuration refers to the credential `name`."""
+    """What refers to the credential `name`, as labels ("agent <slug>")."""
     agents = Agent.objects.only("slug", "model_options").order_by("slug")
-    return [agent.slug for agent in agents if name in credential_names(agent.model_options)]
+    return [f"agent {a.slug}" for a in agents if name in credential_names(a.model_options)]

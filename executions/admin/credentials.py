@@ -45,7 +45,7 @@ class CredentialAdmin(admin.ModelAdmin):
             return "not set"
         return f"set, last rotated at {timezone.localtime(credential.rotated_at):%Y-%m-%d %H:%M:%S %Z}"
 
-    @admin.display(description="Used by agents")
+    @admin.display(description="Used by")
     def used_by(self, credential: Credential) -> str:
         return ", ".join(credential_users(name=credential.name)) if credential.pk else "-"
 
@@ -58,7 +58,7 @@ class CredentialAdmin(admin.ModelAdmin):
         """Agents that refer to a credential protect it, as a foreign key would."""
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         protected = list(protected) + [
-            f"Agent: {slug}" for credential in objs for slug in credential_users(name=credential.name)
+            user for credential in objs for user in credential_users(name=credential.name)
         ]
         return deleted, model_count, perms_needed, protected
 

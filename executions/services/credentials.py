@@ -60,10 +60,9 @@ def credential_update(
 
 def credential_delete(*, credential: Credential) -> None:
     """Refused (CredentialInUse) while an agent refers to it."""
-    users = credential_users(name=credential.name)
-    if users:
+    if users := credential_users(name=credential.name):
         raise CredentialInUse(
-            f"Credential {credential.name!r} is still referred to by agents: {', '.join(users)}."
+            f"Credential {credential.name!r} is still referred to by {', '.join(users)}."
         )
     credential.delete()
 

@@ -187,8 +187,8 @@ def test_a_credential_in_use_cannot_be_deleted():
 
 def test_only_the_runner_decrypts():
     """Web surfaces never read a value back: decrypt appears in runner/credentials.py only
-    (and in the migration's reverse, which puts values back where 0005 found them)."""
-    allowed = {ROOT / "runner" / "credentials.py", ROOT / "executions" / "migrations" / "0005_credentials.py"}
+    (and in the credentials migration's reverse, which puts values back where it found them)."""
+    allowed = {ROOT / "runner" / "credentials.py", *(ROOT / "executions" / "migrations").glob("*_credentials.py")}
     callers = {
         path
         for folder in ("executions", "runner", "stigmer")

@@ -77,7 +77,7 @@ def test_a_credential_in_use_is_protected_from_deletion(admin_client):
     page = admin_client.get(url).content.decode()
     admin_client.post(url, {"post": "yes"})
 
-    assert "Agent: wired" in page
+    assert "agent wired" in page
     assert Credential.objects.filter(pk=credential.pk).exists()
 
 

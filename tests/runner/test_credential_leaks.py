@@ -6,31 +6,30 @@ through real Temporal and real workers; then the secret is searched for in the w
 history (every event's bytes, so payloads too), the API's responses, the admin's pages, the
 event log and every log record captured meanwhile.
 """
-import json
-import logging
-import sqlite3
 import uuid
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from executions.models import Agent, AgentExecution, Credential, Phase
-from executions.temporal.client import temporal_bridge
 from runner.redaction import REDACTED
-from stigmer.logs import JsonFormatter
 from tests.api.conftest import client_for
+from tests.leaks import (  # noqa: F401  (logs is a fixture)
+    assert_nowhere,
+    checkpoint_bytes,
+    distinctive,
+    history_bytes,
+    log_texts,
+    logs,
+    stored_texts,
+)
 from tests.openai_wire import OpenAIWireServer
 from tests.waiting import wait_for_phase
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def distinctive(label: str) -> str:
-    return f"sk-{label}-{uuid.uuid4().hex}"
 
 
 @pytest.fixture
@@ -57,12 +56,6 @@ def wire():
     server.stop()
 
 
-@pytest.fixture
-def logs(caplog):
-    caplog.set_level(logging.DEBUG)
-    return caplog
-
-
 def setup_agent(api, wire, secret: str) -> None:
     created = api.post("/api/v1/credentials/", {"name": "openai-wire", "value": secret}, format="json")
     assert created.status_code == 201, created.json()
@@ -77,37 +70,6 @@ def run(api, message: str, *phases) -> AgentExecution:
     assert created.status_code == 201, created.json()
     execution = AgentExecution.objects.get(pk=created.json()["id"])
     return wait_for_phase(execution, *phases)
-
-
-def history_bytes(workflow_id: str) -> bytes:
-    """The closed workflow's history: every event serialized, payloads as their raw bytes."""
-
-    async def closed(client):
-        handle = client.get_workflow_handle(workflow_id)
-        try:
-            await handle.result()
-        except Exception:
-            pass  # a failed run's history is what we want
-        return await handle.fetch_history()
-
-    history = temporal_bridge.run(closed)
-    return b"".join(event.SerializeToString() for event in history.events) + history.to_json().encode()
-
-
-def checkpoint_bytes(settings) -> bytes:
-    """Every row of LangGraph's checkpoint tables (the conversation's stored state)."""
-    tables = ("checkpoints", "writes") if connection.vendor == "sqlite" else (
-        "checkpoints", "checkpoint_writes", "checkpoint_blobs"
-    )
-    source = sqlite3.connect(settings.STIGMER_CHECKPOINT_PATH) if connection.vendor == "sqlite" else None
-    cursor = source.cursor() if source else connection.cursor()
-    rows = []
-    for table in tables:
-        cursor.execute(f"SELECT * FROM {table}")
-        rows += [bytes(v) if isinstance(v, (bytes, memoryview)) else str(v).encode() for row in cursor.fetchall() for v in row]
-    cursor.close()
-    assert rows
-    return b"\0".join(rows)
 
 
 def api_texts(api, execution: AgentExecution) -> list[str]:
@@ -147,26 +109,6 @@ def admin_texts(admin, execution: AgentExecution) -> list[str]:
     responses = [admin.get(url) for url in urls]
     assert [r.status_code for r in responses] == [200] * len(urls)
     return [r.content.decode() for r in responses]
-
-
-def stored_texts(execution: AgentExecution) -> list[str]:
-    execution.refresh_from_db()
-    rows = list(execution.events.values_list("type", "data"))
-    assert rows
-    return [json.dumps(rows), execution.output, execution.error]
-
-
-def log_texts(logs) -> list[str]:
-    formatter = JsonFormatter()
-    assert logs.records  # the workers' records are captured in this process
-    return [logs.text, *(formatter.format(record) for record in logs.records)]
-
-
-def assert_nowhere(secret: str, *, history: bytes, texts: list[str], stored: bytes = b"") -> None:
-    assert secret.encode() not in history
-    assert secret.encode() not in stored
-    leaking = [text[max(0, text.find(secret) - 600):text.find(secret) + 100] for text in texts if secret in text]
-    assert not leaking
 
 
 def test_the_key_reaches_the_provider_and_nothing_else(workers, api, admin, wire, logs, settings):
