@@ -2,8 +2,8 @@
 
 It answers `POST /v1/chat/completions` (plain JSON, or server-sent events when the request
 says `"stream": true`) only when the request's `Authorization` header carries the key it
-accepts; otherwise it refuses with a 401 whose message quotes the key it was given, as a
-careless server might, so tests also see what the platform does with an echoed secret.
+accepts; otherwise it refuses (401, or `refusal`) with a message quoting the key it was
+given, as a careless server might, so tests also see what the platform does with an echoed secret.
 Every Authorization header it receives is recorded.
 """
 import json
@@ -13,8 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class OpenAIWireServer:
-    def __init__(self, *, accepted_key: str, answer: str = "Hello from the wire."):
+    def __init__(self, *, accepted_key: str, answer: str = "Hello from the wire.", refusal: int = 401):
         self.accepted_key = accepted_key
+        self.refusal = refusal  # the status of a refused key: 401, or 403 as some gateways do
         self.answer = answer
         self.authorizations: list[str] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -49,7 +50,7 @@ class OpenAIWireServer:
                     given = authorization.removeprefix("Bearer ")
                     message = f"Incorrect API key provided: {given}."
                     error = {"message": message, "type": "invalid_request_error", "code": "invalid_api_key"}
-                    return self._json(401, {"error": error})
+                    return self._json(wire.refusal, {"error": error})
                 if body.get("stream"):
                     return self._stream(body)
                 return self._json(200, wire._completion(body))

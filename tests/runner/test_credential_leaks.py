@@ -149,16 +149,19 @@ def test_rotation_is_used_by_the_next_run_without_a_restart(workers, api, wire, 
     assert_nowhere(second, history=history, texts=stored_texts(execution) + log_texts(logs))
 
 
-def test_a_refused_key_echoed_by_the_provider_is_redacted(workers, api, admin, wire, logs, settings):
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_key_echoed_by_the_provider_is_redacted(workers, api, admin, wire, logs, settings, status):
     secret = distinctive("refused")
-    wire.accepted_key = distinctive("other")
+    wire.accepted_key, wire.refusal = distinctive("other"), status
     setup_agent(api, wire, secret)
 
     execution = run(api, "hello", Phase.FAILED, Phase.COMPLETED)
 
     assert execution.phase == Phase.FAILED
     assert wire.authorizations == [f"Bearer {secret}"]  # the server saw it, and echoed it
-    assert "AuthenticationError" in execution.error and REDACTED in execution.error
+    assert str(status) in execution.error
+    if status == 403:  # the provider's own message is kept, the key cut out of it
+        assert f"Incorrect API key provided: {REDACTED}" in execution.error
     history = history_bytes(execution.workflow_id)
     texts = api_texts(api, execution) + admin_texts(admin, execution)
     texts += stored_texts(execution) + log_texts(logs)
