@@ -38,6 +38,16 @@ def credentials_substitute(value: Any, values: dict[str, str]) -> Any:
     return value
 
 
+def provider_key_split(options: dict, values: dict[str, str]) -> tuple[dict, str | None]:
+    """`options` with their references resolved from `values`, less `api_key`; and the
+    provider key that `api_key` refers to (None unless it is a credential reference: a key
+    stored in clear is never used)."""
+    options = dict(options)
+    reference = options.pop("api_key", None)
+    key = values[reference[REF_KEY]] if is_credential_ref(reference) else None
+    return credentials_substitute(options, values), key
+
+
 def is_secret_option(name: str) -> bool:
     """Options whose value is a secret, and so must be a credential reference."""
     return name == "api_key" or name.endswith("_api_key")

@@ -14,10 +14,11 @@ from collections import OrderedDict
 
 from langgraph.graph.state import CompiledStateGraph
 
-from executions.credential_refs import credentials_substitute
+from executions.credential_refs import provider_key_split
 from executions.selectors import RunConfig
 from runner.graph import build_agent
-from runner.llms.resolve import resolve_chat_model
+from runner.llms.providers import provider_fingerprint
+from runner.llms.resolve import parse_model_spec, resolve_chat_model
 from runner.tools import get_tools
 
 CACHE_SIZE = 64
@@ -31,6 +32,8 @@ def agent_for(
     `credentials` (name → value, read for this run); ValueError if it is misconfigured."""
     shape = dataclasses.asdict(config)
     shape.pop("phase")
+    # A new key or endpoint for the provider builds a new client.
+    shape["provider"] = provider_fingerprint(parse_model_spec(config.model)[0])
     # A digest, so the cache's keys do not hold the values themselves.
     values = hashlib.sha256(json.dumps(credentials or {}, sort_keys=True).encode()).hexdigest()
     key = (json.dumps(shape, sort_keys=True, default=str), values, id(checkpointer))
@@ -38,11 +41,13 @@ def agent_for(
     if agent is not None:
         _agents.move_to_end(key)
         return agent
+    options, api_key = provider_key_split(config.model_options, credentials or {})
     model = resolve_chat_model(
         config.model,
         temperature=config.temperature,
         max_tokens=config.max_tokens,
-        options=credentials_substitute(config.model_options, credentials or {}),
+        options=options,
+        api_key=api_key,
     )
     agent = build_agent(
         model=model,
@@ -50,6 +55,7 @@ def agent_for(
         instructions=config.instructions,
         checkpointer=checkpointer,
         max_tool_calls=config.max_tool_calls,
+        model_spec=config.model,
         secrets=tuple((credentials or {}).values()),
     )
     _agents[key] = agent

@@ -2,6 +2,7 @@
 import asyncio
 import os
 import socket
+from datetime import datetime, timezone
 
 from langchain_core.messages import HumanMessage
 from temporalio import activity
@@ -15,6 +16,7 @@ from runner.agents import agent_for
 from runner.checkpointer import open_checkpointer
 from runner.credentials import credential_values
 from runner.db import db_write
+from runner.llms.retry import ModelProviderError, model_call_deadline
 from runner.progress import ProgressReporter
 from runner.redaction import quotes_a_value, redact
 
@@ -42,27 +44,20 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
             text = redact(f"agent misconfigured: {exc}", secrets.values())
             raise ApplicationError(text, non_retryable=True) from _cause(exc, secrets)
     try:
-        stream = agent.astream(
-            {"messages": [HumanMessage(execution.message)]},
-            # Each tool call is two graph steps; the cap, not LangGraph's
-            # recursion limit, is what stops a looping agent.
-            {
-                "configurable": {"thread_id": thread_id},
-                "recursion_limit": 2 * config.max_tool_calls + 5,
-            },
-            stream_mode=["updates", "messages"],
-            # One checkpoint per turn, not per step: ExecuteGraphton is never
-            # retried mid-turn, so step checkpoints could never be resumed
-            # and would rewrite the growing message list at every step.
-            durability="exit",
-        )
-        async for mode, chunk in stream:
-            await reporter.handle(mode, chunk)
+        with model_call_deadline(_seconds_left()):
+            await _run_agent(agent, execution, thread_id, config.max_tool_calls, reporter)
     except asyncio.CancelledError:
         await reporter.flush()
         if not activity.is_worker_shutdown():
             await db_write(execution_phase_set)(execution_id=execution_id, phase=Phase.CANCELLED)
         raise
+    except ModelProviderError as exc:
+        # Already readable ("model provider openai refused the credentials (401)").
+        # Not chained: Temporal would record the SDK's error, and the worker log
+        # its traceback, with the provider's message, which may echo the key.
+        await reporter.flush()
+        text = redact(str(exc), secrets.values())
+        raise ApplicationError(text, type="ModelProviderError", non_retryable=True) from None
     except Exception as exc:
         await reporter.flush()
         text = redact(f"agent failed: {type(exc).__name__}: {exc}", secrets.values())
@@ -80,3 +75,32 @@ def _cause(exc: Exception, secrets: dict[str, str]) -> Exception | None:
     unless somewhere in its chain it quotes a credential value. The failure's own text is
     redacted: a provider may echo the key it refused."""
     return None if quotes_a_value(exc, secrets.values()) else exc
+
+
+def _seconds_left() -> float | None:
+    """Until the activity's start-to-close timeout (the agent's execution timeout)."""
+    info = activity.info()
+    if info.start_to_close_timeout is None:
+        return None
+    ends = info.started_time + info.start_to_close_timeout
+    return (ends - datetime.now(timezone.utc)).total_seconds()
+
+
+async def _run_agent(agent, execution, thread_id, max_tool_calls, reporter) -> None:
+    stream = agent.astream(
+        {"messages": [HumanMessage(execution.message)]},
+        # Each tool call is two graph steps; the cap, not LangGraph's
+        # recursion limit, is what stops a looping agent.
+        {
+            "configurable": {"thread_id": thread_id},
+            "recursion_limit": 2 * max_tool_calls + 5,
+        },
+        # "custom" carries the model call's retries (runner/llms/retry.py).
+        stream_mode=["updates", "messages", "custom"],
+        # One checkpoint per turn, not per step: ExecuteGraphton is never
+        # retried mid-turn, so step checkpoints could never be resumed
+        # and would rewrite the growing message list at every step.
+        durability="exit",
+    )
+    async for mode, chunk in stream:
+        await reporter.handle(mode, chunk)

@@ -1,9 +1,10 @@
-"""/api/v1/credentials/: staff only, and the value goes in but never comes out."""
+"""/api/v1/credentials/: the credential permissions for every act, and the value goes in but
+never comes out."""
 import pytest
 
 from executions.models import Agent, Credential
 from runner.credentials import credential_value
-from tests.api.conftest import client_for
+from tests.api.conftest import _user, client_for, with_perms
 
 pytestmark = pytest.mark.django_db
 
@@ -11,9 +12,18 @@ URL = "/api/v1/credentials/"
 SECRET = "sk-api-secret-5f1c9a7e"
 
 
+CREDENTIAL_PERMS = ("view_credential", "add_credential", "change_credential", "delete_credential")
+
+
 @pytest.fixture
-def admin_api(staff):
-    return client_for(staff)
+def keeper(db):
+    """Manages credentials and agents."""
+    return with_perms(_user("keeper", is_staff=True), *CREDENTIAL_PERMS, "add_agent", "change_agent")
+
+
+@pytest.fixture
+def admin_api(keeper):
+    return client_for(keeper)
 
 
 def create(client, name="openai-prod", value=SECRET, **extra):
@@ -27,7 +37,7 @@ def test_create_list_detail_never_return_the_value(admin_api):
 
     assert created.status_code == 201, created.json()
     assert set(created.json()) == {"name", "description", "created_by", "created_at", "updated_at", "rotated_at"}
-    assert created.json()["created_by"] == "root"
+    assert created.json()["created_by"] == "keeper"
     assert [c["name"] for c in listed.json()["results"]] == ["openai-prod"]
     assert detail.json()["description"] == "production key"
     for response in (created, listed, detail):
@@ -109,11 +119,15 @@ def test_agents_are_refused_with_clear_secrets_or_unknown_credentials(admin_api)
     assert not Agent.objects.exists()
 
 
-def test_only_staff_may_read_or_write(api, anon, staff):
-    create(client_for(staff))
-    assert api.get(URL).status_code == 403
-    assert api.get(f"{URL}openai-prod/").status_code == 403
-    assert create(api, name="mine").status_code == 403
-    assert api.delete(f"{URL}openai-prod/").status_code == 403
+def test_every_act_needs_its_credential_permission(api, anon, staff, keeper):
+    create(client_for(keeper))
+    reader = client_for(with_perms(_user("reader"), "view_credential"))
+    for client in (api, client_for(staff)):  # the staff flag alone grants nothing
+        assert client.get(URL).status_code == 403
+        assert client.get(f"{URL}openai-prod/").status_code == 403
+        assert create(client, name="mine").status_code == 403
+    assert reader.get(URL).status_code == 200 and reader.get(f"{URL}openai-prod/").status_code == 200
+    assert reader.patch(f"{URL}openai-prod/", {"value": "x"}, format="json").status_code == 403
+    assert reader.delete(f"{URL}openai-prod/").status_code == 403
     assert anon.get(URL).status_code == 401
-    assert Credential.objects.count() == 1
+    assert Credential.objects.count() == 1 and credential_value("openai-prod") == SECRET

@@ -8,7 +8,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import CommandError, call_command
 
-from executions.credential_refs import credential_names, credentials_substitute
+from executions.credential_refs import credential_names, credentials_substitute, provider_key_split
 from executions.crypto import credentials_key_check, derived_key
 from executions.errors import CredentialInUse
 from executions.models import Agent, Credential
@@ -143,6 +143,15 @@ def test_agents_refer_to_credentials_by_name_and_the_runner_substitutes_them():
 
     assert names == {"openai-prod", "org-header"}
     assert resolved == {"api_key": SECRET, "default_headers": {"X-Org": "org-123"}, "timeout": 30}
+
+
+def test_the_provider_key_comes_only_from_a_credential_reference():
+    values = {"openai-prod": SECRET, "org": "org-123"}
+    options = {"api_key": {"credential": "openai-prod"}, "default_headers": {"X-Org": {"credential": "org"}}}
+
+    assert provider_key_split(options, values) == ({"default_headers": {"X-Org": "org-123"}}, SECRET)
+    # A key stored in clear (written around the validation) never reaches the provider.
+    assert provider_key_split({"api_key": "sk-clear", "timeout": 5}, values) == ({"timeout": 5}, None)
 
 
 @pytest.mark.parametrize(

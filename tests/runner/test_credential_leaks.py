@@ -1,8 +1,10 @@
 """Credentials on the real wire: the runner sends the key, and it appears nowhere else.
 
 An agent on the `openai` provider points at a local server speaking OpenAI's chat-completions
-format, which answers only when the Authorization header carries the accepted key. Runs go
-through real Temporal and real workers; then the secret is searched for in the workflow
+format (tests/providers/servers), which records the Authorization header of every request and
+answers as scripted, or refuses with the key quoted, as a careless server might. No provider
+key is in the environment: the credential is the only source. Runs go through real Temporal
+and real workers; then the secret is searched for in the workflow
 history (every event's bytes, so payloads too), the API's responses, the admin's pages, the
 event log and every log record captured meanwhile.
 """
@@ -26,7 +28,9 @@ from tests.leaks import (  # noqa: F401  (logs is a fixture)
     logs,
     stored_texts,
 )
-from tests.openai_wire import OpenAIWireServer
+from runner.llms.providers import PROVIDER_ENV
+from tests.providers.servers.base import Error, Stream, Turn
+from tests.providers.servers.openai_chat import OpenAIChatServer
 from tests.waiting import wait_for_phase
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,17 +53,31 @@ def admin(root):
     return client
 
 
+ANSWER = "Hello from the wire."
+
+
 @pytest.fixture
-def wire():
-    server = OpenAIWireServer(accepted_key="not-yet-set").start()
+def wire(monkeypatch):
+    for key_env, url_env in PROVIDER_ENV.values():
+        monkeypatch.delenv(key_env, raising=False)
+        monkeypatch.delenv(url_env, raising=False)
+    server = OpenAIChatServer().start()
     yield server
     server.stop()
+
+
+def answering(server: OpenAIChatServer) -> OpenAIChatServer:
+    return server.script(Stream(Turn(text=ANSWER, input_tokens=5, output_tokens=4)))
+
+
+def keys_sent(server: OpenAIChatServer) -> list[str]:
+    return [request.headers.get("authorization") for request in server.requests]
 
 
 def setup_agent(api, wire, secret: str) -> None:
     created = api.post("/api/v1/credentials/", {"name": "openai-wire", "value": secret}, format="json")
     assert created.status_code == 201, created.json()
-    options = {"base_url": wire.base_url, "api_key": {"credential": "openai-wire"}}
+    options = {"base_url": f"{wire.url}/v1", "api_key": {"credential": "openai-wire"}}
     agent = {"slug": "wired", "name": "Wired", "model": "openai:gpt-wire", "model_options": options}
     response = api.post("/api/v1/agents/", agent, format="json")
     assert response.status_code == 201, response.json()
@@ -113,15 +131,15 @@ def admin_texts(admin, execution: AgentExecution) -> list[str]:
 
 def test_the_key_reaches_the_provider_and_nothing_else(workers, api, admin, wire, logs, settings):
     secret = distinctive("leak")
-    wire.accepted_key = secret
+    answering(wire)
     setup_agent(api, wire, secret)
     marker = uuid.uuid4().hex
 
     execution = run(api, f"Say hello ({marker})", Phase.COMPLETED, Phase.FAILED)
 
     assert execution.phase == Phase.COMPLETED, execution.error
-    assert execution.output == wire.answer
-    assert wire.authorizations == [f"Bearer {secret}"]
+    assert execution.output == ANSWER
+    assert keys_sent(wire) == [f"Bearer {secret}"]
     history = history_bytes(execution.workflow_id)
     assert marker.encode() in history  # the search does see the payloads
     checkpoints = checkpoint_bytes(settings)
@@ -134,17 +152,16 @@ def test_the_key_reaches_the_provider_and_nothing_else(workers, api, admin, wire
 
 def test_rotation_is_used_by_the_next_run_without_a_restart(workers, api, wire, logs):
     first, second = distinctive("first"), distinctive("second")
-    wire.accepted_key = first
+    answering(answering(wire))
     setup_agent(api, wire, first)
     assert run(api, "one", Phase.COMPLETED, Phase.FAILED).phase == Phase.COMPLETED
 
     rotated = api.patch("/api/v1/credentials/openai-wire/", {"value": second}, format="json")
     assert rotated.status_code == 200 and second not in rotated.content.decode()
-    wire.accepted_key = second
     execution = run(api, "two", Phase.COMPLETED, Phase.FAILED)
 
     assert execution.phase == Phase.COMPLETED, execution.error
-    assert wire.authorizations == [f"Bearer {first}", f"Bearer {second}"]
+    assert keys_sent(wire) == [f"Bearer {first}", f"Bearer {second}"]
     history = history_bytes(execution.workflow_id)
     assert_nowhere(second, history=history, texts=stored_texts(execution) + log_texts(logs))
 
@@ -152,13 +169,13 @@ def test_rotation_is_used_by_the_next_run_without_a_restart(workers, api, wire, 
 @pytest.mark.parametrize("status", [401, 403])
 def test_a_refused_key_echoed_by_the_provider_is_redacted(workers, api, admin, wire, logs, settings, status):
     secret = distinctive("refused")
-    wire.accepted_key, wire.refusal = distinctive("other"), status
+    wire.script(Error(status, f"Incorrect API key provided: {secret}."))
     setup_agent(api, wire, secret)
 
     execution = run(api, "hello", Phase.FAILED, Phase.COMPLETED)
 
     assert execution.phase == Phase.FAILED
-    assert wire.authorizations == [f"Bearer {secret}"]  # the server saw it, and echoed it
+    assert keys_sent(wire) == [f"Bearer {secret}"]  # the server saw it, and echoed it
     assert str(status) in execution.error
     if status == 403:  # the provider's own message is kept, the key cut out of it
         assert f"Incorrect API key provided: {REDACTED}" in execution.error
@@ -169,11 +186,11 @@ def test_a_refused_key_echoed_by_the_provider_is_redacted(workers, api, admin, w
 
 
 def test_a_value_quoted_by_a_model_that_refuses_its_options_is_redacted(workers, api, logs):
-    """Pydantic quotes the input it refuses: the scripted model takes no api_key."""
+    """Pydantic quotes the input it refuses: the scripted model takes no default_headers."""
     secret = distinctive("misfit")
     api.post("/api/v1/credentials/", {"name": "misfit", "value": secret}, format="json")
     agent = {"slug": "wired", "name": "Wired", "model": "scripted:demo",
-             "model_options": {"api_key": {"credential": "misfit"}}}
+             "model_options": {"default_headers": {"X-Token": {"credential": "misfit"}}}}
     assert api.post("/api/v1/agents/", agent, format="json").status_code == 201
 
     execution = run(api, "hello", Phase.FAILED, Phase.COMPLETED)

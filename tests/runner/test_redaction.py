@@ -31,3 +31,15 @@ def test_an_error_without_values_is_kept_as_it_is():
     error = ValueError("timeout")
     assert redacted(error, [KEY]) is error
     assert redacted(error, []) is error
+
+
+def test_a_value_quoted_in_part_is_cut_too():
+    """pydantic shortens a long input to its head and tail around '...'."""
+    value = "sk-proj-" + "0123456789abcdef" * 4
+    text = f"input_value={{'X-Token': '{value[:25]}...{value[-24:]}'}}, input_type=dict"
+    assert redact(text, [value]) == f"input_value={{'X-Token': '{REDACTED}...{REDACTED}'}}, input_type=dict"
+    assert quotes_a_value(ValueError(text), [value])
+
+
+def test_short_values_are_cut_only_whole():
+    assert redact("token abc and ab", ["abc"]) == f"token {REDACTED} and ab"

@@ -1,9 +1,9 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
-from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
 from executions.api.pagination import NameCursorPagination
+from executions.api.permissions import CredentialPermission
 from executions.api.serializers.credentials import (
     CredentialCreateSerializer,
     CredentialOutputSerializer,
@@ -20,10 +20,11 @@ from executions.services.credentials import (
 
 @extend_schema(tags=["credentials"])
 class CredentialViewSet(SingleValuedQueryMixin, viewsets.GenericViewSet):
-    """Credentials, staff only. Values are write-only: set at create, rotated by PUT or PATCH."""
+    """Credentials, for users with the credential permissions. Values are write-only: set at
+    create, rotated by PUT or PATCH."""
 
     lookup_field = "name"
-    permission_classes = [IsAdminUser]
+    permission_classes = [CredentialPermission]
     pagination_class = NameCursorPagination
     serializer_class = CredentialOutputSerializer
     filter_backends: list = []

@@ -33,7 +33,7 @@ def _stash(Credential, base: str, value: str) -> dict:
     name = _unique_name(Credential, base)
     Credential.objects.create(
         name=name,
-        description=f"Moved from model_options by migration 0005 ({base})",
+        description=f"Moved from model_options by the credentials migration ({base})",
         value_encrypted=credential_encrypt(value),
         rotated_at=timezone.now(),
     )
@@ -93,7 +93,7 @@ def _credentials_to_secrets(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('executions', '0004_event_idempotency_key'),
+        ('executions', '0006_model_retry_event'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
