@@ -1,6 +1,7 @@
 """Credential admin: a password field that is never rendered back; in-use credentials protected."""
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from executions.models import Agent, Credential
@@ -93,3 +94,16 @@ def test_agent_form_refuses_a_clear_text_key(admin_client):
     assert response.status_code == 200
     assert "keep secrets in a credential" in response.content.decode()
     assert not Agent.objects.exists()
+
+
+def test_the_staff_flag_alone_opens_no_credential_page(client):
+    credential = credential_create(name="openai-prod", value=SECRET)
+    user = get_user_model().objects.create_user("staffer", password="pw", is_staff=True)
+    client.force_login(user)
+    assert client.get(reverse("admin:executions_credential_changelist")).status_code == 403
+    assert client.get(change_url(credential)).status_code == 403
+
+    user.user_permissions.add(Permission.objects.get(codename="view_credential"))
+    page = client.get(change_url(credential)).content.decode()
+    assert "set, last rotated at" in page and 'type="password"' not in page  # read-only
+    assert client.post(change_url(credential), {"value": "x"}).status_code == 403
