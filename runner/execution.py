@@ -1,5 +1,6 @@
 """Running one execution's agent: the body of ExecuteGraphton."""
 import asyncio
+import logging
 import os
 import socket
 from datetime import datetime, timezone
@@ -20,14 +21,18 @@ from runner.llms.retry import ModelProviderError, model_call_deadline
 from runner.progress import ProgressReporter
 from runner.redaction import quotes_a_value, redact
 
+logger = logging.getLogger(__name__)
+
 
 async def run_execution(execution: AgentExecutionInput, thread_id: str) -> ExecutionStatus:
     execution_id = execution.execution_id
     reporter = ProgressReporter(execution_id)
+    # Which runner ran it is for operators (logs, Temporal's history), not for
+    # the users who read the event log.
+    logger.info("agent run of execution %s started on %s@%s", execution_id, os.getpid(), socket.gethostname(),
+                extra={"execution_id": execution_id})
     config = await db_write(execution_run_start)(
-        execution_id=execution_id,
-        details={"runner": f"{os.getpid()}@{socket.gethostname()}"},
-        following=reporter.human(execution.message),
+        execution_id=execution_id, following=reporter.human(execution.message)
     )
     if config.phase in Phase.terminal():
         # Cancelled (or finished) before the runner got to it: run nothing.

@@ -63,3 +63,12 @@ def demo_agent(db):
         slug="demo", name="Demo", model="scripted:demo", tools=DEMO_TOOLS,
         instructions="You are a helpful assistant.",
     )
+
+
+@pytest.fixture(autouse=True)
+def private_cache(settings):
+    """Each test counts the API's throttles in a cache namespace of its own
+    (primary keys repeat across tests on SQLite, and Redis outlives them)."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": uuid.uuid4().hex} for name, config in settings.CACHES.items()
+    }

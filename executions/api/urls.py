@@ -6,6 +6,7 @@ from executions.api.views.credentials import CredentialViewSet
 from executions.api.views.executions import ExecutionViewSet
 from executions.api.views.sessions import SessionViewSet
 from executions.api.views.stream import ExecutionStreamView
+from executions.api.views.tickets import LiveTicketView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -16,5 +17,6 @@ router.register("executions", ExecutionViewSet, basename="execution")
 
 urlpatterns = [
     path("executions/<str:id>/stream/", ExecutionStreamView.as_view(), name="execution-stream"),
+    path("live-tickets/", LiveTicketView.as_view(), name="live-ticket"),
     *router.urls,
 ]

@@ -12,8 +12,10 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from executions.consumers.access import execution_access
+from executions.consumers.access import CLOSE_UNAUTHENTICATED, execution_access
+from executions.consumers.auth import current_user
 from executions.consumers.layer import LayerLossCloses, group_join, group_leave
+from executions.consumers.recheck import RechecksAccess
 from executions.live.groups import execution_group
 from executions.selectors import execution_events_after
 
@@ -26,7 +28,7 @@ def _after(scope) -> int:
         return 0
 
 
-class ExecutionConsumer(LayerLossCloses, AsyncJsonWebsocketConsumer):
+class ExecutionConsumer(RechecksAccess, LayerLossCloses, AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self) -> None:
@@ -43,10 +45,18 @@ class ExecutionConsumer(LayerLossCloses, AsyncJsonWebsocketConsumer):
             self.group = None
             return
         await self.accept()
+        self.start_rechecks()
         await self._send_from_db()
 
     async def disconnect(self, code) -> None:
+        self.stop_rechecks()
         await group_leave(self, self.group)
+
+    def refusal_now(self) -> int | None:
+        user = current_user(self.scope)
+        if user is None:
+            return CLOSE_UNAUTHENTICATED
+        return execution_access(user=user, execution_id=self.execution_id)
 
     async def receive_json(self, content, **kwargs) -> None:
         return None  # read-only stream

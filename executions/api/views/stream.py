@@ -17,11 +17,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from executions.api.selectors import execution_list_for
 from executions.api.views.base import SingleValuedQueryMixin
 from executions.api.serializers.events import EVENT_DATA_DOC
+from executions.api.views.tickets import LiveTicketAuthentication
 from executions.models import AgentExecution, EventType, Phase
 from executions.selectors import execution_events_after
 
@@ -111,6 +113,7 @@ def _resume_point(request) -> int:
 
 class ExecutionStreamView(SingleValuedQueryMixin, APIView):
     renderer_classes = [JSONRenderer, EventStreamRenderer]
+    authentication_classes = [*api_settings.DEFAULT_AUTHENTICATION_CLASSES, LiveTicketAuthentication]
 
     def get_object(self):
         try:
@@ -125,6 +128,10 @@ class ExecutionStreamView(SingleValuedQueryMixin, APIView):
         parameters=[
             OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH),
             OpenApiParameter("after", OpenApiTypes.INT, description="Resume after this sequence"),
+            OpenApiParameter(
+                "ticket", OpenApiTypes.STR,
+                description="A live ticket (POST /api/v1/live-tickets/), for clients that cannot send headers",
+            ),
             OpenApiParameter(
                 "Last-Event-ID", OpenApiTypes.INT, OpenApiParameter.HEADER,
                 description="Resume after this sequence (wins over ?after)",

@@ -34,6 +34,8 @@ class Command(BaseCommand):
                 agent=agent_obj, message=message, owner=owner, session=session
             )
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # not a field's: e.g. the running limit
+                raise CommandError("; ".join(exc.messages))
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
         self.stdout.write(
             f"execution {execution.pk} (session {execution.session_id}) on "
