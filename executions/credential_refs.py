@@ -1,8 +1,9 @@
 """Credential references inside JSON configuration: `{"credential": "<name>"}` in place of a value.
 
 An agent's `model_options` (e.g. `{"api_key": {"credential": "openai-prod"}}`, or a header
-under `default_headers`) names credentials this way; the runner swaps each reference for the
-value at the start of a run (runner/credentials.py). Web surfaces only ever see the name.
+under `default_headers`) and an MCP server's `env` and `headers` name credentials this way;
+the runner swaps each reference for the value at the start of a run (runner/credentials.py).
+Web surfaces only ever see the name.
 """
 from typing import Any
 
@@ -73,25 +74,37 @@ def _malformed_refs(value: Any) -> bool:
     return False
 
 
-def model_options_validate(options: Any) -> None:
-    """Field errors on `model_options`: clear-text secrets, malformed or unknown references."""
+def _problems(value: Any, clear_text: list[str], example: str) -> list[str]:
+    """Messages for clear-text secrets (by path, never by value), malformed references and
+    references to credentials that do not exist."""
     from executions.models import Credential
 
+    errors = []
+    if clear_text:
+        errors.append(
+            f"{', '.join(clear_text)}: keep secrets in a credential and refer to it by name, "
+            f"e.g. {example}."
+        )
+    if _malformed_refs(value):
+        errors.append('A credential reference is exactly {"credential": "<name>"}.')
+    names = credential_names(value)
+    known = set(Credential.objects.filter(name__in=names).values_list("name", flat=True))
+    if unknown := sorted(names - known):
+        errors.append(f"Unknown credentials: {', '.join(unknown)}.")
+    return errors
+
+
+def model_options_validate(options: Any) -> None:
+    """Field errors on `model_options`: clear-text secrets, malformed or unknown references."""
     if not isinstance(options, dict):
         raise ValidationError({"model_options": "Expected a JSON object."})
-    errors = []
-    secrets = _clear_text_secrets(options)
-    if secrets:
-        errors.append(
-            f"{', '.join(secrets)}: keep secrets in a credential and refer to it by name, "
-            'e.g. {"api_key": {"credential": "openai-prod"}}.'
-        )
-    if _malformed_refs(options):
-        errors.append('A credential reference is exactly {"credential": "<name>"}.')
-    names = credential_names(options)
-    known = set(Credential.objects.filter(name__in=names).values_list("name", flat=True))
-    unknown = sorted(names - known)
-    if unknown:
-        errors.append(f"Unknown credentials: {', '.join(unknown)}.")
-    if errors:
+    example = '{"api_key": {"credential": "openai-prod"}}'
+    if errors := _problems(options, _clear_text_secrets(options), example):
         raise ValidationError({"model_options": errors})
+
+
+def references_validate(value: Any, *, field: str) -> None:
+    """Field errors for malformed references or unknown credentials in `value` (an MCP
+    server's env or headers, whose plain strings are taken as they are)."""
+    if errors := _problems(value, [], ""):
+        raise ValidationError({field: errors})

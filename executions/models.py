@@ -1,9 +1,10 @@
-"""Agents, sessions, executions and the per-execution event log."""
+"""Agents, MCP servers, sessions, executions and the per-execution event log."""
+import re
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 
 
@@ -46,6 +47,102 @@ class Credential(models.Model):
         return self.name
 
 
+class McpTransport(models.TextChoices):
+    STDIO = "stdio", "stdio (a local process)"
+    STREAMABLE_HTTP = "streamable_http", "streamable HTTP"
+
+
+def _string_list(value, field: str) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return f"{field} must be a list of strings."
+    return None
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+def _string_map(value, field: str, key: re.Pattern) -> str | None:
+    from executions.credential_refs import is_credential_ref
+
+    if not isinstance(value, dict) or not all(
+        isinstance(v, str) or is_credential_ref(v) for v in value.values()
+    ):
+        return f'{field} must be an object of strings or credential references ({{"credential": "<name>"}}).'
+    bad = sorted(name for name in value if not key.match(name))
+    if bad:
+        return f"{field} has invalid names: {', '.join(map(repr, bad))}."
+    return None
+
+
+class McpServer(models.Model):
+    """An MCP server whose tools agents may use, namespaced `<name>__<tool>`."""
+
+    name = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(
+            r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$",
+            "Lower-case letters and digits, single '-' or '_' between them (no '__').",
+        )],
+        help_text="Prefixes its tools: <name>__<tool>",
+    )
+    description = models.TextField(blank=True)
+    transport = models.CharField(max_length=20, choices=McpTransport.choices, default=McpTransport.STDIO)
+    command = models.CharField(max_length=500, blank=True, help_text="stdio: the program to start")
+    args = models.JSONField(default=list, blank=True, help_text='stdio: e.g. ["-m", "my_server"]')
+    env = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='stdio: environment variables for the process; a secret as a credential '
+        'reference, e.g. {"API_TOKEN": {"credential": "mcp-token"}}',
+    )
+    url = models.URLField(max_length=500, blank=True, help_text="streamable HTTP: the endpoint")
+    headers = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='streamable HTTP: request headers; a secret as a credential reference, '
+        'e.g. {"Authorization": {"credential": "mcp-token"}}',
+    )
+    enabled_tools = models.JSONField(
+        default=list, blank=True,
+        help_text="The server's tools agents may use (names without the prefix); empty: all",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "MCP server"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from executions.credential_refs import references_validate
+
+        errors = {}
+        if self.transport == McpTransport.STDIO and not self.command:
+            errors["command"] = "A stdio server needs the command that starts it."
+        if self.transport == McpTransport.STREAMABLE_HTTP and not self.url:
+            errors["url"] = "A streamable HTTP server needs its URL."
+        checks = {
+            "args": _string_list(self.args, "args"),
+            "enabled_tools": _string_list(self.enabled_tools, "enabled_tools"),
+            "env": _string_map(self.env, "env", _ENV_NAME),
+            "headers": _string_map(self.headers, "headers", _HEADER_NAME),
+        }
+        errors.update({name: message for name, message in checks.items() if message})
+        for field in ("env", "headers"):
+            if field not in errors:
+                try:
+                    references_validate(getattr(self, field), field=field)
+                except ValidationError as exc:
+                    errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
+
+
 class Agent(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
@@ -65,6 +162,9 @@ class Agent(models.Model):
         'e.g. {"api_key": {"credential": "openai-prod"}}',
     )
     tools = models.JSONField(default=list, blank=True, help_text="Names from the tool registry")
+    mcp_servers = models.ManyToManyField(
+        McpServer, blank=True, related_name="agents", help_text="Their tools join the agent's"
+    )
     execution_timeout_seconds = models.PositiveIntegerField(
         default=600, validators=[MinValueValidator(1)]
     )
@@ -86,8 +186,20 @@ class Agent(models.Model):
 
     def clean(self) -> None:
         from executions.credential_refs import model_options_validate
+        from runner.tools import tool_names
 
-        model_options_validate(self.model_options)
+        errors: dict = {}
+        known = tool_names()
+        if problem := _string_list(self.tools, "tools"):
+            errors["tools"] = problem
+        elif unknown := sorted(set(self.tools) - set(known)):
+            errors["tools"] = f"Unknown tools: {', '.join(unknown)}. Registered: {', '.join(known)}."
+        try:
+            model_options_validate(self.model_options)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Session(models.Model):

@@ -26,22 +26,39 @@ _agents: "OrderedDict[tuple[str, str, int], CompiledStateGraph]" = OrderedDict()
 
 
 def agent_for(
-    config: RunConfig, checkpointer, credentials: dict[str, str] | None = None
+    config: RunConfig, checkpointer, mcp_tools=(), credentials: dict[str, str] | None = None
 ) -> CompiledStateGraph:
     """The compiled agent for this configuration, its credential references replaced by
-    `credentials` (name → value, read for this run); ValueError if it is misconfigured."""
+    `credentials` (name → value, read for this run); ValueError if it is misconfigured.
+
+    An agent with MCP tools is built for its run alone: its tools hold that
+    run's server sessions.
+    """
+    credentials = credentials or {}
+    if mcp_tools:
+        return _build(config, checkpointer, [*get_tools(config.tools), *mcp_tools], credentials)
     shape = dataclasses.asdict(config)
+    # Per run, not per agent: the context reaches tools through the run's config.
     shape.pop("phase")
+    shape.pop("context")
     # A new key or endpoint for the provider builds a new client.
     shape["provider"] = provider_fingerprint(parse_model_spec(config.model)[0])
     # A digest, so the cache's keys do not hold the values themselves.
-    values = hashlib.sha256(json.dumps(credentials or {}, sort_keys=True).encode()).hexdigest()
+    values = hashlib.sha256(json.dumps(credentials, sort_keys=True).encode()).hexdigest()
     key = (json.dumps(shape, sort_keys=True, default=str), values, id(checkpointer))
     agent = _agents.get(key)
     if agent is not None:
         _agents.move_to_end(key)
         return agent
-    options, api_key = provider_key_split(config.model_options, credentials or {})
+    agent = _build(config, checkpointer, get_tools(config.tools), credentials)
+    _agents[key] = agent
+    while len(_agents) > CACHE_SIZE:
+        _agents.popitem(last=False)
+    return agent
+
+
+def _build(config: RunConfig, checkpointer, tools, credentials: dict[str, str]) -> CompiledStateGraph:
+    options, api_key = provider_key_split(config.model_options, credentials)
     model = resolve_chat_model(
         config.model,
         temperature=config.temperature,
@@ -49,16 +66,12 @@ def agent_for(
         options=options,
         api_key=api_key,
     )
-    agent = build_agent(
+    return build_agent(
         model=model,
-        tools=get_tools(config.tools),
+        tools=tools,
         instructions=config.instructions,
         checkpointer=checkpointer,
         max_tool_calls=config.max_tool_calls,
         model_spec=config.model,
-        secrets=tuple((credentials or {}).values()),
+        secrets=tuple(credentials.values()),
     )
-    _agents[key] = agent
-    while len(_agents) > CACHE_SIZE:
-        _agents.popitem(last=False)
-    return agent

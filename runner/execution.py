@@ -18,8 +18,11 @@ from runner.checkpointer import open_checkpointer
 from runner.credentials import credential_values
 from runner.db import db_write
 from runner.llms.retry import ModelProviderError, model_call_deadline
+from runner.mcp.errors import McpServerError
+from runner.mcp.loading import mcp_sessions, mcp_tools_open
 from runner.progress import ProgressReporter
 from runner.redaction import quotes_a_value, redact
+from runner.tools.context import context_config
 
 logger = logging.getLogger(__name__)
 
@@ -37,42 +40,68 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
     if config.phase in Phase.terminal():
         # Cancelled (or finished) before the runner got to it: run nothing.
         return ExecutionStatus(phase=config.phase)
-    # Read per run, so a rotated credential is used from the next run on.
-    secrets: dict[str, str] = {}
-    async with open_checkpointer() as checkpointer:
+    secrets = await _credentials(config)
+    # The run's MCP sessions live as long as its agent runs, and are closed
+    # (stdio servers stopped) however it ends.
+    async with mcp_sessions() as servers:
         try:
-            if names := credential_names(config.model_options):
-                # A read, retried like the writes when the connection drops.
-                secrets = await db_write(credential_values)(names=names)
-            agent = agent_for(config, checkpointer, secrets)
-        except ValueError as exc:
-            text = redact(f"agent misconfigured: {exc}", secrets.values())
-            raise ApplicationError(text, non_retryable=True) from _cause(exc, secrets)
-    try:
-        with model_call_deadline(_seconds_left()):
-            await _run_agent(agent, execution, thread_id, config.max_tool_calls, reporter)
-    except asyncio.CancelledError:
-        await reporter.flush()
-        if not activity.is_worker_shutdown():
-            await db_write(execution_phase_set)(execution_id=execution_id, phase=Phase.CANCELLED)
-        raise
-    except ModelProviderError as exc:
-        # Already readable ("model provider openai refused the credentials (401)").
-        # Not chained: Temporal would record the SDK's error, and the worker log
-        # its traceback, with the provider's message, which may echo the key.
-        await reporter.flush()
-        text = redact(str(exc), secrets.values())
-        raise ApplicationError(text, type="ModelProviderError", non_retryable=True) from None
-    except Exception as exc:
-        await reporter.flush()
-        text = redact(f"agent failed: {type(exc).__name__}: {exc}", secrets.values())
-        raise ApplicationError(
-            text, type=type(exc).__name__, non_retryable=True
-        ) from _cause(exc, secrets)
+            agent = await _agent(config, servers, secrets)
+            with model_call_deadline(_seconds_left()):
+                await _run_agent(agent, execution, thread_id, config, reporter)
+        except asyncio.CancelledError:
+            await reporter.flush()
+            if not activity.is_worker_shutdown():
+                await db_write(execution_phase_set)(execution_id=execution_id, phase=Phase.CANCELLED)
+            raise
+        except ApplicationError:
+            raise  # the agent could not be set up: nothing ran
+        except ModelProviderError as exc:
+            # Already readable ("model provider openai refused the credentials (401)").
+            # Not chained: Temporal would record the SDK's error, and the worker log
+            # its traceback, with the provider's message, which may echo the key.
+            await reporter.flush()
+            text = redact(str(exc), secrets.values())
+            raise ApplicationError(text, type="ModelProviderError", non_retryable=True) from None
+        except Exception as exc:
+            await reporter.flush()
+            text = redact(f"agent failed: {type(exc).__name__}: {exc}", secrets.values())
+            raise ApplicationError(
+                text, type=type(exc).__name__, non_retryable=True
+            ) from _cause(exc, secrets)
     await reporter.complete()
     return ExecutionStatus(
         phase=Phase.COMPLETED, output=reporter.final_answer, usage=TokenUsage(**reporter.usage)
     )
+
+
+async def _credentials(config) -> dict[str, str]:
+    """The values of the credentials the agent and its MCP servers name, read per run, so a
+    rotated credential is used from the next run on."""
+    names = credential_names(config.model_options)
+    for server in config.mcp_servers:
+        names |= credential_names([server.env, server.headers])
+    if not names:
+        return {}
+    try:
+        # A read, retried like the writes when the connection drops.
+        return await db_write(credential_values)(names=names)
+    except ValueError as exc:
+        raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from None
+
+
+async def _agent(config, servers, secrets: dict[str, str]):
+    """The compiled agent, with the tools of its MCP servers (started on `servers`)."""
+    try:
+        mcp_tools = await mcp_tools_open(config.mcp_servers, servers, secrets=secrets)
+    except McpServerError as exc:
+        text = redact(str(exc), secrets.values())
+        raise ApplicationError(text, type="McpServerError", non_retryable=True) from _cause(exc, secrets)
+    async with open_checkpointer() as checkpointer:
+        try:
+            return agent_for(config, checkpointer, mcp_tools, secrets)
+        except ValueError as exc:
+            text = redact(f"agent misconfigured: {exc}", secrets.values())
+            raise ApplicationError(text, non_retryable=True) from _cause(exc, secrets)
 
 
 def _cause(exc: Exception, secrets: dict[str, str]) -> Exception | None:
@@ -91,14 +120,15 @@ def _seconds_left() -> float | None:
     return (ends - datetime.now(timezone.utc)).total_seconds()
 
 
-async def _run_agent(agent, execution, thread_id, max_tool_calls, reporter) -> None:
+async def _run_agent(agent, execution, thread_id, config, reporter) -> None:
     stream = agent.astream(
         {"messages": [HumanMessage(execution.message)]},
         # Each tool call is two graph steps; the cap, not LangGraph's
-        # recursion limit, is what stops a looping agent.
+        # recursion limit, is what stops a looping agent. The run's context
+        # reaches the tools that ask for it (runner/tools/context.py).
         {
-            "configurable": {"thread_id": thread_id},
-            "recursion_limit": 2 * max_tool_calls + 5,
+            "configurable": {"thread_id": thread_id, **context_config(config.context)},
+            "recursion_limit": 2 * config.max_tool_calls + 5,
         },
         # "custom" carries the model call's retries (runner/llms/retry.py).
         stream_mode=["updates", "messages", "custom"],

@@ -7,8 +7,8 @@ from runner.credentials import credential_value
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("executions", "0006_model_retry_event")]
-AFTER = [("executions", "0007_credentials")]
+BEFORE = [("executions", "0007_mcp_servers")]
+AFTER = [("executions", "0008_credentials")]
 OPTIONS = {
     "api_key": "sk-migrate-me",
     "default_headers": {"X-Org-Token": "org-secret", "X-Ref": {"credential": "already"}},

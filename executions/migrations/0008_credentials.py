@@ -93,7 +93,7 @@ def _credentials_to_secrets(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('executions', '0006_model_retry_event'),
+        ('executions', '0007_mcp_servers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -118,6 +118,16 @@ class Migration(migrations.Migration):
             model_name='agent',
             name='model_options',
             field=models.JSONField(blank=True, default=dict, help_text='Provider options, e.g. {"token_delay": 0.05}; secrets by credential name, e.g. {"api_key": {"credential": "openai-prod"}}'),
+        ),
+        migrations.AlterField(
+            model_name='mcpserver',
+            name='env',
+            field=models.JSONField(blank=True, default=dict, help_text='stdio: environment variables for the process; a secret as a credential reference, e.g. {"API_TOKEN": {"credential": "mcp-token"}}'),
+        ),
+        migrations.AlterField(
+            model_name='mcpserver',
+            name='headers',
+            field=models.JSONField(blank=True, default=dict, help_text='streamable HTTP: request headers; a secret as a credential reference, e.g. {"Authorization": {"credential": "mcp-token"}}'),
         ),
         migrations.RunPython(_secrets_to_credentials, _credentials_to_secrets),
     ]
