@@ -7,8 +7,8 @@ from runner.credentials import credential_value
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("executions", "0007_mcp_servers")]
-AFTER = [("executions", "0008_credentials")]
+BEFORE = [("executions", "0008_agent_allowed_models")]
+AFTER = [("executions", "0009_credentials")]
 OPTIONS = {
     "api_key": "sk-migrate-me",
     "default_headers": {"X-Org-Token": "org-secret", "X-Ref": {"credential": "already"}},

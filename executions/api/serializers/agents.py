@@ -26,7 +26,7 @@ class AgentOutputSerializer(serializers.ModelSerializer):
         model = Agent
         fields = [
             "slug", "name", "description", "instructions", "model", "model_description",
-            "offline", "temperature", "max_tokens", "model_options", "tools", "mcp_servers",
+            "offline", "allowed_models", "temperature", "max_tokens", "model_options", "tools", "mcp_servers",
             "execution_timeout_seconds", "max_tool_calls", "enabled", "created_at", "updated_at",
         ]
         read_only_fields = fields
@@ -61,6 +61,10 @@ class AgentInputSerializer(InputSerializer):
         required=False,
         help_text='Provider options; secrets only by credential name, e.g. '
         '{"api_key": {"credential": "openai-prod"}}',
+    )
+    allowed_models = serializers.ListField(
+        child=StrictCharField(max_length=200), required=False, max_length=50,
+        help_text="Other provider:model specs a run may choose (executions.choose_model: any)",
     )
     tools = serializers.ListField(child=StrictCharField(), required=False, max_length=50)
     mcp_servers = serializers.ListField(

@@ -93,7 +93,7 @@ def _credentials_to_secrets(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('executions', '0007_mcp_servers'),
+        ('executions', '0008_agent_allowed_models'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
