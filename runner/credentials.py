@@ -10,6 +10,7 @@ from cryptography.fernet import InvalidToken
 from executions.crypto import credential_keyring
 from executions.models import Credential
 
+
 class CredentialError(ValueError):
     """A referenced credential is missing or cannot be decrypted: configuration, not retried."""
 
