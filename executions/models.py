@@ -20,6 +20,33 @@ class Phase(models.TextChoices):
         return frozenset({cls.COMPLETED, cls.FAILED, cls.CANCELLED})
 
 
+class Credential(models.Model):
+    """A secret (provider API key, header or env value) kept encrypted; referred to by name.
+
+    The value is write-only: surfaces set or rotate it through the services, and only the
+    runner decrypts it (runner/credentials.py), at the start of each run.
+    """
+
+    name = models.SlugField(
+        max_length=100, unique=True, help_text='Referred to as {"credential": "<name>"}'
+    )
+    description = models.TextField(blank=True)
+    # A Fernet token (executions/crypto.py); never the value itself.
+    value_encrypted = models.TextField(editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    rotated_at = models.DateTimeField(help_text="When the value was last set")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class McpTransport(models.TextChoices):
     STDIO = "stdio", "stdio (a local process)"
     STREAMABLE_HTTP = "streamable_http", "streamable HTTP"
@@ -36,8 +63,12 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
 def _string_map(value, field: str, key: re.Pattern) -> str | None:
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        return f"{field} must be an object of string values."
+    from executions.credential_refs import is_credential_ref
+
+    if not isinstance(value, dict) or not all(
+        isinstance(v, str) or is_credential_ref(v) for v in value.values()
+    ):
+        return f'{field} must be an object of strings or credential references ({{"credential": "<name>"}}).'
     bad = sorted(name for name in value if not key.match(name))
     if bad:
         return f"{field} has invalid names: {', '.join(map(repr, bad))}."
@@ -61,10 +92,18 @@ class McpServer(models.Model):
     command = models.CharField(max_length=500, blank=True, help_text="stdio: the program to start")
     args = models.JSONField(default=list, blank=True, help_text='stdio: e.g. ["-m", "my_server"]')
     env = models.JSONField(
-        default=dict, blank=True, help_text="stdio: environment variables for the process"
+        default=dict,
+        blank=True,
+        help_text='stdio: environment variables for the process; a secret as a credential '
+        'reference, e.g. {"API_TOKEN": {"credential": "mcp-token"}}',
     )
     url = models.URLField(max_length=500, blank=True, help_text="streamable HTTP: the endpoint")
-    headers = models.JSONField(default=dict, blank=True, help_text="streamable HTTP: request headers")
+    headers = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='streamable HTTP: request headers; a secret as a credential reference, '
+        'e.g. {"Authorization": {"credential": "mcp-token"}}',
+    )
     enabled_tools = models.JSONField(
         default=list, blank=True,
         help_text="The server's tools agents may use (names without the prefix); empty: all",
@@ -80,6 +119,8 @@ class McpServer(models.Model):
         return self.name
 
     def clean(self) -> None:
+        from executions.credential_refs import references_validate
+
         errors = {}
         if self.transport == McpTransport.STDIO and not self.command:
             errors["command"] = "A stdio server needs the command that starts it."
@@ -92,6 +133,12 @@ class McpServer(models.Model):
             "headers": _string_map(self.headers, "headers", _HEADER_NAME),
         }
         errors.update({name: message for name, message in checks.items() if message})
+        for field in ("env", "headers"):
+            if field not in errors:
+                try:
+                    references_validate(getattr(self, field), field=field)
+                except ValidationError as exc:
+                    errors.update(exc.message_dict)
         if errors:
             raise ValidationError(errors)
 
@@ -127,7 +174,10 @@ class Agent(models.Model):
     temperature = models.FloatField(null=True, blank=True)
     max_tokens = models.PositiveIntegerField(null=True, blank=True)
     model_options = models.JSONField(
-        default=dict, blank=True, help_text='Provider options, e.g. {"token_delay": 0.05}'
+        default=dict,
+        blank=True,
+        help_text='Provider options, e.g. {"token_delay": 0.05}; secrets by credential name, '
+        'e.g. {"api_key": {"credential": "openai-prod"}}',
     )
     tools = models.JSONField(default=list, blank=True, help_text="Names from the tool registry")
     mcp_servers = models.ManyToManyField(
@@ -153,18 +203,23 @@ class Agent(models.Model):
         return self.slug
 
     def clean(self) -> None:
+        from executions.credential_refs import model_options_validate
         from runner.tools import tool_names
 
-        if problem := _string_list(self.tools, "tools"):
-            raise ValidationError({"tools": problem})
+        errors: dict = {}
         if problem := _allowed_models_problem(self.allowed_models):
-            raise ValidationError({"allowed_models": problem})
+            errors["allowed_models"] = problem
         known = tool_names()
-        unknown = sorted(set(self.tools) - set(known))
-        if unknown:
-            raise ValidationError({"tools": (
-                f"Unknown tools: {', '.join(unknown)}. Registered: {', '.join(known)}."
-            )})
+        if problem := _string_list(self.tools, "tools"):
+            errors["tools"] = problem
+        elif unknown := sorted(set(self.tools) - set(known)):
+            errors["tools"] = f"Unknown tools: {', '.join(unknown)}. Registered: {', '.join(known)}."
+        try:
+            model_options_validate(self.model_options)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Session(models.Model):

@@ -1,7 +1,8 @@
 """Reads, as plain functions named <entity>_<query>."""
 from dataclasses import dataclass
 
-from executions.models import AgentExecution, ExecutionEvent, McpServer
+from executions.credential_refs import credential_names
+from executions.models import Agent, AgentExecution, Credential, ExecutionEvent, McpServer
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,9 @@ class McpServerConfig:
     transport: str
     command: str
     args: list[str]
-    env: dict[str, str]
+    env: dict  # values: strings or credential references
     url: str
-    headers: dict[str, str]
+    headers: dict  # values: strings or credential references
     enabled_tools: list[str]
 
 
@@ -81,3 +82,17 @@ def execution_events_after(*, execution_id, after: int = 0, limit: int | None = 
         "sequence"
     )
     return list(events[:limit] if limit else events)
+
+
+def credential_list():
+    return Credential.objects.select_related("created_by")
+
+
+def credential_users(*, name: str) -> list[str]:
+    """What refers to the credential `name`: "agent <slug>" and "MCP server <name>" labels."""
+    agents = Agent.objects.only("slug", "model_options").order_by("slug")
+    servers = McpServer.objects.only("name", "env", "headers").order_by("name")
+    return [
+        *(f"agent {a.slug}" for a in agents if name in credential_names(a.model_options)),
+        *(f"MCP server {s.name}" for s in servers if name in credential_names([s.env, s.headers])),
+    ]

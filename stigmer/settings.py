@@ -201,6 +201,12 @@ STIGMER_CHECKPOINT_PATH = Path(
     os.environ.get("STIGMER_CHECKPOINT_PATH", BASE_DIR / "checkpoints.sqlite3")
 )
 
+# --- credentials --------------------------------------------------------------
+# Fernet keys (comma-separated, newest first) for credentials at rest: the first
+# encrypts, all decrypt. Unset, one key is derived from SECRET_KEY (HKDF-SHA256,
+# see executions/crypto.py); the entry "secret_key" stands for that derived key.
+STIGMER_CREDENTIALS_KEYS = env_list("STIGMER_CREDENTIALS_KEY", "secret_key")
+
 # --- rest framework ---------------------------------------------------------
 # Bodies above this are refused with 413 (a message is at most
 # STIGMER_MAX_MESSAGE_CHARS characters, up to 4 bytes each, plus JSON overhead).

@@ -1,7 +1,9 @@
-"""Admin for agents, MCP servers, sessions and executions (live execution page and changelist)."""
+"""Admin for agents, MCP servers, credentials, sessions and executions (live execution page and
+changelist)."""
 from executions.admin.agents import AgentAdmin
+from executions.admin.credentials import CredentialAdmin
 from executions.admin.executions import AgentExecutionAdmin
 from executions.admin.mcp_servers import McpServerAdmin
 from executions.admin.sessions import SessionAdmin
 
-__all__ = ["AgentAdmin", "AgentExecutionAdmin", "McpServerAdmin", "SessionAdmin"]
+__all__ = ["AgentAdmin", "AgentExecutionAdmin", "CredentialAdmin", "McpServerAdmin", "SessionAdmin"]

@@ -57,7 +57,11 @@ class AgentInputSerializer(InputSerializer):
     max_tokens = StrictIntegerField(
         required=False, allow_null=True, min_value=1, max_value=1_000_000
     )
-    model_options = JSONObjectField(required=False)
+    model_options = JSONObjectField(
+        required=False,
+        help_text='Provider options; secrets only by credential name, e.g. '
+        '{"api_key": {"credential": "openai-prod"}}',
+    )
     allowed_models = serializers.ListField(
         child=StrictCharField(max_length=200), required=False, max_length=50,
         help_text="Other provider:model specs a run may choose (executions.choose_model: any)",
