@@ -1,7 +1,11 @@
 """Reads, as plain functions named <entity>_<query>."""
 from dataclasses import dataclass
+from decimal import Decimal
 
-from executions.models import AgentExecution, ExecutionEvent
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from executions.models import MONEY, AgentExecution, ExecutionEvent
 
 
 @dataclass(frozen=True)
@@ -38,3 +42,33 @@ def execution_events_after(*, execution_id, after: int = 0, limit: int | None = 
         "sequence"
     )
     return list(events[:limit] if limit else events)
+
+
+def _cost_of_executions(*, since=None, **outer_link) -> Coalesce:
+    """The summed cost of the executions linked to the outer row (created
+    since `since`), as a correlated subquery: evaluated for the rows shown (a
+    page of the changelist), through the link's index, never for the whole
+    table."""
+    money = DecimalField(**MONEY)
+    window = {"created_at__gte": since} if since is not None else {}
+    summed = (
+        AgentExecution.objects.filter(**window, **{name: OuterRef(ref) for name, ref in outer_link.items()})
+        .order_by()
+        .values(*outer_link)
+        .annotate(total=Sum("cost"))
+        .values("total")
+    )
+    return Coalesce(Subquery(summed, output_field=money), Value(Decimal(0)), output_field=money)
+
+
+def sessions_with_cost(queryset: QuerySet) -> QuerySet:
+    """Sessions annotated with `cost`: the sum of their executions' costs."""
+    return queryset.annotate(cost=_cost_of_executions(session_id="pk"))
+
+
+def agents_with_spending(queryset: QuerySet) -> QuerySet:
+    """Agents annotated with `spent_this_month` (USD, executions created since
+    the first of the month, UTC), the figure their budget is checked against."""
+    from executions.budgets import month_start
+
+    return queryset.annotate(spent_this_month=_cost_of_executions(since=month_start(), agent_id="pk"))

@@ -235,6 +235,8 @@ STIGMER_LIVE_TICKET_SECONDS = int(os.environ.get("STIGMER_LIVE_TICKET_SECONDS", 
 STIGMER_CREATE_RATE_PER_USER = os.environ.get("STIGMER_CREATE_RATE_PER_USER", "120/min") or None
 STIGMER_CREATE_RATE_PER_AGENT = os.environ.get("STIGMER_CREATE_RATE_PER_AGENT", "1200/min") or None
 STIGMER_MAX_RUNNING_PER_USER = int(os.environ.get("STIGMER_MAX_RUNNING_PER_USER", "50"))
+# Monthly budget in USD for users without a budget of their own (empty: no limit).
+STIGMER_USER_MONTHLY_BUDGET = os.environ.get("STIGMER_USER_MONTHLY_BUDGET", "") or None
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stigmer API",
     "DESCRIPTION": "Run LLM agents as durable executions; follow them live over SSE.",

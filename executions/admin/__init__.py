@@ -1,6 +1,7 @@
 """Admin for agents, sessions and executions (live execution page and changelist)."""
 from executions.admin.agents import AgentAdmin
 from executions.admin.executions import AgentExecutionAdmin
+from executions.admin.prices import ModelPriceAdmin, UserBudgetAdmin
 from executions.admin.sessions import SessionAdmin
 
-__all__ = ["AgentAdmin", "AgentExecutionAdmin", "SessionAdmin"]
+__all__ = ["AgentAdmin", "AgentExecutionAdmin", "ModelPriceAdmin", "SessionAdmin", "UserBudgetAdmin"]

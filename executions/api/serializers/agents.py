@@ -24,7 +24,7 @@ class AgentOutputSerializer(serializers.ModelSerializer):
         fields = [
             "slug", "name", "description", "instructions", "model", "model_description",
             "offline", "temperature", "max_tokens", "model_options", "tools",
-            "execution_timeout_seconds", "max_tool_calls", "enabled", "created_at", "updated_at",
+            "execution_timeout_seconds", "max_tool_calls", "enabled", "monthly_budget", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -61,3 +61,7 @@ class AgentInputSerializer(InputSerializer):
     )
     max_tool_calls = StrictIntegerField(required=False, min_value=1, max_value=1000)
     enabled = StrictBooleanField(required=False)
+    monthly_budget = serializers.DecimalField(
+        required=False, allow_null=True, max_digits=14, decimal_places=6, min_value=0,
+        help_text="USD per calendar month (UTC); null: no limit",
+    )
