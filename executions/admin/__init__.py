@@ -1,7 +1,12 @@
 """Admin for agents, sessions and executions (live execution page and changelist)."""
+from django.contrib import admin
+
 from executions.admin.agents import AgentAdmin
 from executions.admin.executions import AgentExecutionAdmin
 from executions.admin.prices import ModelPriceAdmin, UserBudgetAdmin
 from executions.admin.sessions import SessionAdmin
 
 __all__ = ["AgentAdmin", "AgentExecutionAdmin", "ModelPriceAdmin", "SessionAdmin", "UserBudgetAdmin"]
+
+# The index links to the dashboard (executions/admin/dashboard.py).
+admin.site.index_template = "admin/executions/index.html"
