@@ -122,6 +122,9 @@ class AgentExecution(models.Model):
         help_text="USD, from the usage and the prices above",
     )
     workflow_id = models.CharField(max_length=200, blank=True)
+    # The W3C traceparent of its create span when tracing is on (stigmer/tracing.py):
+    # every later step of the run, in any process, joins that trace.
+    traceparent = models.CharField(max_length=55, blank=True)
     workflow_started_at = models.DateTimeField(null=True, blank=True)
     start_error = models.TextField(blank=True, help_text="Why the workflow has not started yet")
     last_sequence = models.PositiveIntegerField(default=0)
@@ -167,6 +170,11 @@ class AgentExecution(models.Model):
     @property
     def model_spec(self) -> str:
         return self.model or self.agent.model
+
+    @property
+    def trace_id(self) -> str:
+        parts = self.traceparent.split("-")
+        return parts[1] if len(parts) == 4 else ""
 
 
 class ModelPrice(models.Model):

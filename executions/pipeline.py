@@ -17,6 +17,7 @@ from executions.pricing import model_price
 from executions.services.events import NewEvent, events_append_locked
 from executions.services.workflows import execution_workflow_start_loaded
 from executions.temporal.contract import workflow_id_for
+from stigmer.tracing import span, traceparent_current
 
 
 def execution_validate(execution: AgentExecution) -> None:
@@ -89,7 +90,7 @@ def _persist_pending(execution: AgentExecution) -> None:
     # Its model's prices are frozen now: its cost is computed from them.
     input_price, output_price = model_price(spec=execution.model_spec)
     fields = {
-        "input_price": input_price, "output_price": output_price,
+        "input_price": input_price, "output_price": output_price, "traceparent": traceparent_current(),
         "session": execution.session, "phase": Phase.PENDING, "output": "", "error": "",
         "input_tokens": 0, "output_tokens": 0, "total_tokens": 0,
         "started_at": None, "completed_at": None, "workflow_started_at": None, "start_error": "",
@@ -107,7 +108,10 @@ def _persist_pending(execution: AgentExecution) -> None:
 
 
 def execution_create_pipeline(*, execution: AgentExecution) -> None:
-    execution_validate(execution)
-    _apply_defaults(execution)
-    _persist_pending(execution)
+    # The execution's trace starts here (under the request's span, if any);
+    # the start after commit and every later step join it by its traceparent.
+    with span("execution.create", {"stigmer.execution_id": str(execution.pk), "stigmer.agent_id": execution.agent_id}):
+        execution_validate(execution)
+        _apply_defaults(execution)
+        _persist_pending(execution)
     transaction.on_commit(partial(execution_workflow_start_loaded, execution=execution))

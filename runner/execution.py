@@ -17,6 +17,7 @@ from runner.checkpointer import open_checkpointer
 from runner.db import db_write
 from runner.llms.retry import ModelProviderError, model_call_deadline
 from runner.progress import ProgressReporter
+from runner.tracing import run_callbacks
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
             raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
     try:
         with model_call_deadline(_seconds_left()):
-            await _run_agent(agent, execution, thread_id, config.max_tool_calls, reporter)
+            callbacks = run_callbacks(model_spec=config.model, execution_id=execution_id)
+            await _run_agent(agent, execution, thread_id, config.max_tool_calls, reporter, callbacks)
     except asyncio.CancelledError:
         await reporter.flush()
         if not activity.is_worker_shutdown():
@@ -73,7 +75,7 @@ def _seconds_left() -> float | None:
     return (ends - datetime.now(timezone.utc)).total_seconds()
 
 
-async def _run_agent(agent, execution, thread_id, max_tool_calls, reporter) -> None:
+async def _run_agent(agent, execution, thread_id, max_tool_calls, reporter, callbacks=()) -> None:
     stream = agent.astream(
         {"messages": [HumanMessage(execution.message)]},
         # Each tool call is two graph steps; the cap, not LangGraph's
@@ -81,6 +83,8 @@ async def _run_agent(agent, execution, thread_id, max_tool_calls, reporter) -> N
         {
             "configurable": {"thread_id": thread_id},
             "recursion_limit": 2 * max_tool_calls + 5,
+            # The model and tool spans (runner/tracing.py), when tracing is on.
+            "callbacks": list(callbacks),
         },
         # "custom" carries the model call's retries (runner/llms/retry.py).
         stream_mode=["updates", "messages", "custom"],

@@ -53,7 +53,7 @@ class AgentExecutionAdmin(OwnedRecordAdmin, admin.ModelAdmin):
     readonly_fields = [
         "phase", "output", "error", "input_tokens", "output_tokens", "total_tokens",
         "input_price", "output_price", "cost",
-        "workflow_id", "workflow_started_at", "start_error", "started_at", "completed_at",
+        "workflow_id", "traceparent", "workflow_started_at", "start_error", "started_at", "completed_at",
         "created_at", "updated_at", "last_sequence",
     ]  # fmt: skip
     input_fields = ["agent", "session", "owner", "message", "model"]
