@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from executions.budgets import budgets_check
 from executions.errors import RunningLimitReached
+from executions.permissions import may_choose_model
 from executions.models import Agent, AgentExecution, EventType, Phase, Session
 from executions.pricing import model_price
 from executions.services.events import NewEvent, events_append_locked
@@ -56,6 +57,10 @@ def execution_validate(execution: AgentExecution) -> None:
             parse_model_spec(execution.model)
         except UnknownModelError as exc:
             errors["model"] = str(exc)
+        else:
+            if agent is not None and not may_choose_model(execution.owner, agent, execution.model):
+                allowed = ", ".join([agent.model, *agent.allowed_models])
+                errors["model"] = f"Agent {agent.slug!r} runs on {allowed}; you may not choose {execution.model!r}."
     if errors:
         raise ValidationError(errors)
     _check_running_limit(execution)

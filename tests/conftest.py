@@ -72,3 +72,10 @@ def private_cache(settings):
     settings.CACHES = {
         name: {**config, "KEY_PREFIX": uuid.uuid4().hex} for name, config in settings.CACHES.items()
     }
+
+
+@pytest.fixture
+def fast_start(monkeypatch):
+    """No Temporal reachable, fail fast: executions stay PENDING with start_error."""
+    monkeypatch.setenv("TEMPORAL_HOST_PORT", "127.0.0.1:9")
+    monkeypatch.setenv("TEMPORAL_CONNECT_TIMEOUT_SECONDS", "0.2")

@@ -1,12 +1,13 @@
-"""Admin for agents, sessions and executions (live execution page and changelist)."""
+"""Admin for agents, MCP servers, sessions, executions (live execution page and changelist), model prices and budgets."""
 from django.contrib import admin
 
 from executions.admin.agents import AgentAdmin
 from executions.admin.executions import AgentExecutionAdmin
+from executions.admin.mcp_servers import McpServerAdmin
 from executions.admin.prices import ModelPriceAdmin, UserBudgetAdmin
 from executions.admin.sessions import SessionAdmin
 
-__all__ = ["AgentAdmin", "AgentExecutionAdmin", "ModelPriceAdmin", "SessionAdmin", "UserBudgetAdmin"]
+__all__ = ["AgentAdmin", "AgentExecutionAdmin", "McpServerAdmin", "ModelPriceAdmin", "SessionAdmin", "UserBudgetAdmin"]
 
 # The index links to the dashboard (executions/admin/dashboard.py).
 admin.site.index_template = "admin/executions/index.html"

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def default_prices(db):
     """The migration's default rows (a transactional test before this one
     flushed them)."""
-    migration = importlib.import_module("executions.migrations.0007_costs_and_budgets")
+    migration = importlib.import_module("executions.migrations.0009_costs_and_budgets")
     migration.add_default_prices(apps, None)
 
 

@@ -18,12 +18,15 @@ class AgentOutputSerializer(serializers.ModelSerializer):
         help_text='The model as people read it, e.g. "scripted:demo (offline scripted model)"'
     )
     offline = serializers.SerializerMethodField(help_text="True for the offline scripted model")
+    mcp_servers = serializers.SlugRelatedField(
+        slug_field="name", many=True, read_only=True, help_text="Names of its MCP servers"
+    )
 
     class Meta:
         model = Agent
         fields = [
             "slug", "name", "description", "instructions", "model", "model_description",
-            "offline", "temperature", "max_tokens", "model_options", "tools",
+            "offline", "allowed_models", "temperature", "max_tokens", "model_options", "tools", "mcp_servers",
             "execution_timeout_seconds", "max_tool_calls", "enabled", "monthly_budget", "created_at", "updated_at",
         ]
         read_only_fields = fields
@@ -55,7 +58,15 @@ class AgentInputSerializer(InputSerializer):
         required=False, allow_null=True, min_value=1, max_value=1_000_000
     )
     model_options = JSONObjectField(required=False)
+    allowed_models = serializers.ListField(
+        child=StrictCharField(max_length=200), required=False, max_length=50,
+        help_text="Other provider:model specs a run may choose (executions.choose_model: any)",
+    )
     tools = serializers.ListField(child=StrictCharField(), required=False, max_length=50)
+    mcp_servers = serializers.ListField(
+        child=StrictCharField(max_length=40), required=False, max_length=50,
+        help_text="Names of MCP servers whose tools the agent uses",
+    )
     execution_timeout_seconds = StrictIntegerField(
         required=False, min_value=1, max_value=7 * 24 * 3600
     )

@@ -2,12 +2,14 @@ import asyncio
 import sys
 import uuid
 
+from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from executions.live import layer_spans_processes
+from executions.live.reader import follow
 from executions.models import Agent, AgentExecution, Phase, Session
-from executions.follow import follow_execution
 from executions.services.executions import execution_create
 from executions.terminal import event_line
 from runner.llms.resolve import describe_model
@@ -55,7 +57,10 @@ class Command(BaseCommand):
 
     async def _print_events(self, execution: AgentExecution) -> str:
         streaming = False
-        async for item in follow_execution(execution.pk):
+        # The log is pushed when the layer reaches the workers (Redis, or one
+        # process); else read every 0.2 s, with no token-by-token answer.
+        layer = get_channel_layer() if layer_spans_processes() else None
+        async for item in follow(execution.pk, layer=layer, poll=0.2):
             if item["type"] == "token":
                 if not streaming:
                     self.stdout.write("[ai] ", ending="")

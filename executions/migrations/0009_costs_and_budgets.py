@@ -34,7 +34,7 @@ def add_default_prices(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('executions', '0006_model_retry_event'),
+        ('executions', '0008_agent_allowed_models'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('executions', '0007_costs_and_budgets'),
+        ('executions', '0009_costs_and_budgets'),
     ]
 
     operations = [
