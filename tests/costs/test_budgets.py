@@ -9,7 +9,7 @@ from django.test import Client
 
 from executions.budgets import month_start, spent_this_month
 from executions.models import AgentExecution, Phase, UserBudget
-from tests.api.conftest import client_for, fast_start, make_execution  # noqa: F401 - a fixture
+from tests.api.conftest import client_for, make_execution
 
 pytestmark = pytest.mark.django_db
 
