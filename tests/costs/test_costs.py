@@ -58,6 +58,11 @@ def test_completed_run_costs_its_usage_on_every_surface(workers, demo_agent, dja
     session = api.get(f"/api/v1/sessions/{first.session_id}/").json()
     assert Decimal(session["cost"]) == first.cost + second.cost
 
+    assert "spent_this_month" not in api.get("/api/v1/agents/demo/").json()  # sums everyone's runs
+    editor = with_perms(django_user_model.objects.create_user("editor"), "change_agent")
+    agent = client_for(editor).get("/api/v1/agents/demo/").json()
+    assert Decimal(agent["spent_this_month"]) == first.cost + second.cost
+
     admin = Client()
     admin.force_login(alice)
     page = admin.get(f"/admin/executions/agentexecution/{first.pk}/change/").content.decode()
