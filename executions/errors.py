@@ -17,3 +17,8 @@ class CredentialInUse(ExecutionError):
 class RunningLimitReached(ValidationError):
     """The owner already has as many unfinished executions as allowed. A
     ValidationError, so forms show it; the API answers it with 429."""
+
+
+class BudgetSpent(ValidationError):
+    """The agent's or the owner's monthly budget is spent. A ValidationError,
+    so forms show it; the API answers it with 402."""

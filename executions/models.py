@@ -1,11 +1,18 @@
-"""Agents, MCP servers, sessions, executions and the per-execution event log."""
+"""Agents, MCP servers, sessions, executions and the per-execution event log;
+model prices and monthly budgets."""
 import re
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
+from django.db.models import ExpressionWrapper, F, Value
+
+# Money is in US dollars: prices per million tokens, costs and budgets.
+PRICE = {"max_digits": 12, "decimal_places": 4}
+MONEY = {"max_digits": 14, "decimal_places": 6}
 
 
 class Phase(models.TextChoices):
@@ -190,6 +197,10 @@ class Agent(models.Model):
         default=25, help_text="Tool calls allowed per execution; the agent stops at the cap"
     )
     enabled = models.BooleanField(default=True)
+    monthly_budget = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="US dollars this agent may spend per calendar month (UTC); empty: no limit",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -260,7 +271,27 @@ class AgentExecution(models.Model):
     input_tokens = models.PositiveIntegerField(default=0)
     output_tokens = models.PositiveIntegerField(default=0)
     total_tokens = models.PositiveIntegerField(default=0)
+    # The model's prices when the execution was created (the create pipeline
+    # sets them): a later price change does not rewrite what was spent.
+    input_price = models.DecimalField(**PRICE, default=0, db_default=0, help_text="USD per million input tokens")
+    output_price = models.DecimalField(**PRICE, default=0, db_default=0, help_text="USD per million output tokens")
+    # Computed by the database from the usage, wherever the usage is written.
+    cost = models.GeneratedField(
+        expression=ExpressionWrapper(
+            # Times a millionth, not divided by a million: SQLite divides
+            # integers (whole-dollar prices) as integers.
+            (F("input_tokens") * F("input_price") + F("output_tokens") * F("output_price"))
+            * Value(Decimal("0.000001")),
+            output_field=models.DecimalField(**MONEY),
+        ),
+        output_field=models.DecimalField(**MONEY),
+        db_persist=True,
+        help_text="USD, from the usage and the prices above",
+    )
     workflow_id = models.CharField(max_length=200, blank=True)
+    # The W3C traceparent of its create span when tracing is on (stigmer/tracing.py):
+    # every later step of the run, in any process, joins that trace.
+    traceparent = models.CharField(max_length=55, blank=True)
     workflow_started_at = models.DateTimeField(null=True, blank=True)
     start_error = models.TextField(blank=True, help_text="Why the workflow has not started yet")
     last_sequence = models.PositiveIntegerField(default=0)
@@ -309,6 +340,41 @@ class AgentExecution(models.Model):
     @property
     def model_spec(self) -> str:
         return self.model or self.agent.model
+
+    @property
+    def trace_id(self) -> str:
+        parts = self.traceparent.split("-")
+        return parts[1] if len(parts) == 4 else ""
+
+
+class ModelPrice(models.Model):
+    """What a model costs. `model` is a `provider:model` spec, or `provider:*`
+    for every model of a provider without a row of its own."""
+
+    model = models.CharField(max_length=200, unique=True, help_text="e.g. openai:gpt-4o-mini, or ollama:*")
+    input_per_million = models.DecimalField(**PRICE, validators=[MinValueValidator(0)], help_text="USD")
+    output_per_million = models.DecimalField(**PRICE, validators=[MinValueValidator(0)], help_text="USD")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model"]
+
+    def __str__(self) -> str:
+        return self.model
+
+
+class UserBudget(models.Model):
+    """A user's monthly spending limit; users without one get
+    STIGMER_USER_MONTHLY_BUDGET (unset: no limit)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget")
+    monthly_budget = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="US dollars per calendar month (UTC); empty: no limit, whatever the default",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.monthly_budget if self.monthly_budget is not None else 'no limit'}"
 
 
 class EventType(models.TextChoices):

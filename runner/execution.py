@@ -23,6 +23,7 @@ from runner.mcp.loading import mcp_sessions, mcp_tools_open
 from runner.progress import ProgressReporter
 from runner.redaction import quotes_a_value, redact
 from runner.tools.context import context_config
+from runner.tracing import run_callbacks
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
         try:
             agent = await _agent(config, servers, secrets)
             with model_call_deadline(_seconds_left()):
-                await _run_agent(agent, execution, thread_id, config, reporter)
+                callbacks = run_callbacks(model_spec=config.model, execution_id=execution_id)
+                await _run_agent(agent, execution, thread_id, config, reporter, callbacks)
         except asyncio.CancelledError:
             await reporter.flush()
             if not activity.is_worker_shutdown():
@@ -120,7 +122,7 @@ def _seconds_left() -> float | None:
     return (ends - datetime.now(timezone.utc)).total_seconds()
 
 
-async def _run_agent(agent, execution, thread_id, config, reporter) -> None:
+async def _run_agent(agent, execution, thread_id, config, reporter, callbacks=()) -> None:
     stream = agent.astream(
         {"messages": [HumanMessage(execution.message)]},
         # Each tool call is two graph steps; the cap, not LangGraph's
@@ -129,6 +131,8 @@ async def _run_agent(agent, execution, thread_id, config, reporter) -> None:
         {
             "configurable": {"thread_id": thread_id, **context_config(config.context)},
             "recursion_limit": 2 * config.max_tool_calls + 5,
+            # The model and tool spans (runner/tracing.py), when tracing is on.
+            "callbacks": list(callbacks),
         },
         # "custom" carries the model call's retries (runner/llms/retry.py).
         stream_mode=["updates", "messages", "custom"],
