@@ -215,6 +215,7 @@ class Agent(models.Model):
 
     def clean(self) -> None:
         from executions.credential_refs import model_options_validate
+        from runner.llms.options import model_options_problems
         from runner.tools import tool_names
 
         errors: dict = {}
@@ -229,6 +230,9 @@ class Agent(models.Model):
             model_options_validate(self.model_options)
         except ValidationError as exc:
             errors.update(exc.message_dict)
+        specs = [self.model] if "allowed_models" in errors else [self.model, *self.allowed_models]
+        if "model_options" not in errors and (problems := model_options_problems(self.model_options, specs)):
+            errors["model_options"] = " ".join(problems)
         if errors:
             raise ValidationError(errors)
 
