@@ -13,6 +13,7 @@ from collections import OrderedDict
 from langgraph.graph.state import CompiledStateGraph
 
 from executions.selectors import RunConfig
+from runner.delegation import delegation_tools
 from runner.graph import build_agent
 from runner.llms.providers import provider_fingerprint
 from runner.llms.resolve import parse_model_spec, resolve_chat_model
@@ -29,7 +30,7 @@ def agent_for(config: RunConfig, checkpointer, mcp_tools=()) -> CompiledStateGra
     run's server sessions.
     """
     if mcp_tools:
-        return _build(config, checkpointer, [*get_tools(config.tools), *mcp_tools])
+        return _build(config, checkpointer, [*_tools(config), *mcp_tools])
     shape = dataclasses.asdict(config)
     # Per run, not per agent: the context reaches tools through the run's config.
     shape.pop("phase")
@@ -41,11 +42,16 @@ def agent_for(config: RunConfig, checkpointer, mcp_tools=()) -> CompiledStateGra
     if agent is not None:
         _agents.move_to_end(key)
         return agent
-    agent = _build(config, checkpointer, get_tools(config.tools))
+    agent = _build(config, checkpointer, _tools(config))
     _agents[key] = agent
     while len(_agents) > CACHE_SIZE:
         _agents.popitem(last=False)
     return agent
+
+
+def _tools(config: RunConfig) -> list:
+    """Its project tools, then a delegate_to_<slug> tool per sub-agent."""
+    return [*get_tools(config.tools), *delegation_tools(config.sub_agents)]
 
 
 def _build(config: RunConfig, checkpointer, tools) -> CompiledStateGraph:

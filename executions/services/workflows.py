@@ -46,7 +46,7 @@ def execution_workflow_start_loaded(*, execution: AgentExecution) -> bool:
     payload = execution_workflow_input(execution, config)
     try:
         temporal_bridge.run(
-            lambda client: workflow_start(client, payload=payload, config=config),
+            lambda client: workflow_start(client, payload=payload, config=config, depth=execution.depth),
             timeout=config.connect_timeout,
         )
     except Exception as exc:  # noqa: BLE001 - any failure to start leaves it PENDING
