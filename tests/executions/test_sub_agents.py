@@ -96,3 +96,34 @@ def test_a_failed_child_is_the_parents_tool_error(workers, boss, demo_agent):
     failed = parent.events.get(type=EventType.TOOL_CALL_FAILED).data
     assert failed["name"] == "delegate_to_demo"
     assert "sub-agent 'demo' refused the task: agent: Agent 'demo' is disabled." in failed["error"]
+
+
+SLOTS = 3
+
+
+@pytest.fixture
+def few_slots_workers(temporal_env, transactional_db, monkeypatch):
+    """Real workers whose runner has SLOTS activity slots per depth, and a
+    short schedule-to-start: a child left without a slot fails in seconds."""
+    from executions.temporal.workers import build_orchestration_worker
+    from runner.worker import build_runner_workers
+    from tests.temporal_harness import WorkerThread
+
+    monkeypatch.setenv("TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES", str(SLOTS))
+    monkeypatch.setenv("TEMPORAL_SCHEDULE_TO_START_SECONDS", "10")
+    thread = WorkerThread(build_orchestration_worker, build_runner_workers).start()
+    yield thread
+    thread.stop()
+
+
+def test_as_many_parents_as_slots_each_waiting_on_a_child_all_complete(few_slots_workers, boss):
+    # Each parent holds one of the SLOTS depth-0 slots while its child runs:
+    # with one pool the children would never start.
+    parents = [
+        execution_create(agent=boss, message=delegate('call sleep with {"seconds": 1}')) for _ in range(SLOTS)
+    ]
+    parents = [wait_for_phase(p, Phase.COMPLETED, Phase.FAILED, timeout=90) for p in parents]
+    assert [p.phase for p in parents] == [Phase.COMPLETED] * SLOTS, [p.error for p in parents]
+    assert max(p.started_at for p in parents) < min(p.completed_at for p in parents), "all held a slot at once"
+    children = AgentExecution.objects.filter(parent__in=parents)
+    assert sorted(c.phase for c in children) == [Phase.COMPLETED] * SLOTS
