@@ -14,6 +14,7 @@ from executions.services.executions import execution_cancel, execution_create
 from executions.temporal.client import temporal_bridge
 from executions.temporal.contract import MEMO_ACTIVITY_QUEUE
 from executions.temporal.starter import workflow_handle
+from tests.api.conftest import client_for
 from tests.waiting import wait_for_phase, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +36,7 @@ def the_child(parent: AgentExecution) -> AgentExecution:
     return parent.children.get()
 
 
-def test_a_delegation_is_its_own_execution_linked_to_its_parent(workers, boss, demo_agent):
+def test_a_delegation_is_its_own_execution_linked_to_its_parent(workers, boss, demo_agent, admin_client):
     owner = get_user_model().objects.create_user("delegator")
     parent = execution_create(agent=boss, owner=owner, message=delegate("What is 6*7?"))
     child = the_child(parent)
@@ -72,6 +73,18 @@ def test_a_delegation_is_its_own_execution_linked_to_its_parent(workers, boss, d
     total = execution_usage_total(execution=parent)
     assert child.total_tokens > 0
     assert total["total_tokens"] == parent.total_tokens + child.total_tokens
+    # The surfaces: the API's detail lists the children and the sum; the admin links both ways.
+    detail = client_for(owner).get(f"/api/v1/executions/{parent.pk}/").json()
+    assert detail["children"] == [{"id": str(child.pk), "agent": "demo", "phase": "COMPLETED", "usage": {
+        "input_tokens": child.input_tokens, "output_tokens": child.output_tokens, "total_tokens": child.total_tokens
+    }}]
+    assert detail["usage_total"] == total and detail["parent"] is None
+    assert client_for(owner).get(f"/api/v1/executions/{child.pk}/").json()["parent"] == str(parent.pk)
+    parent_page = admin_client.get(f"/admin/executions/agentexecution/{parent.pk}/change/").content.decode()
+    assert f'/admin/executions/agentexecution/{child.pk}/change/' in parent_page
+    assert f"<strong>{total['total_tokens']}</strong> total tokens" in parent_page
+    child_page = admin_client.get(f"/admin/executions/agentexecution/{child.pk}/change/").content.decode()
+    assert f'class="stigmer-parent" href="/admin/executions/agentexecution/{parent.pk}/change/"' in child_page
 
 
 def test_cancelling_the_parent_cancels_its_running_child(workers, boss):
