@@ -24,10 +24,10 @@ from executions.services.delegation import execution_delegate
 from executions.services.executions import execution_cancel
 from executions.errors import ExecutionNotCancellable
 from runner.tools.context import context_from
+from runner.tools.registry import DELEGATION_PREFIX
 from runner.tools.wrapping import in_thread
 
 logger = logging.getLogger(__name__)
-TOOL_PREFIX = "delegate_to_"
 # Without a layer reaching other processes, the child's log is read this often.
 POLL_SECONDS = 0.5
 # With one, the child's record is read this often too, should a push be lost.
@@ -43,7 +43,7 @@ class DelegationInput(BaseModel):
 
 
 def delegation_tool_name(slug: str) -> str:
-    return f"{TOOL_PREFIX}{slug}"
+    return f"{DELEGATION_PREFIX}{slug}"
 
 
 def delegation_tools(sub_agents: tuple[SubAgentConfig, ...]) -> list[BaseTool]:
