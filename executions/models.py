@@ -96,6 +96,19 @@ class McpServer(models.Model):
             raise ValidationError(errors)
 
 
+def _allowed_models_problem(specs) -> str:
+    from runner.llms.resolve import UnknownModelError, parse_model_spec
+
+    if problem := _string_list(specs, "allowed_models"):
+        return problem
+    for spec in specs:
+        try:
+            parse_model_spec(spec)
+        except UnknownModelError as exc:
+            return str(exc)
+    return ""
+
+
 class Agent(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
@@ -105,6 +118,11 @@ class Agent(models.Model):
         max_length=200,
         default="scripted:demo",
         help_text="provider:model, e.g. openai:gpt-4o-mini or the offline scripted:demo",
+    )
+    allowed_models = models.JSONField(
+        default=list, blank=True,
+        help_text="Other provider:model specs a run may choose instead of the agent's model; "
+        "users holding executions.choose_model may choose any",
     )
     temperature = models.FloatField(null=True, blank=True)
     max_tokens = models.PositiveIntegerField(null=True, blank=True)
@@ -143,6 +161,8 @@ class Agent(models.Model):
 
         if problem := _string_list(self.tools, "tools"):
             raise ValidationError({"tools": problem})
+        if problem := _allowed_models_problem(self.allowed_models):
+            raise ValidationError({"allowed_models": problem})
         known = tool_names()
         unknown = sorted(set(self.tools) - set(known))
         if unknown:
@@ -205,7 +225,10 @@ class AgentExecution(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("cancel_agentexecution", "Can cancel executions of other users")]
+        permissions = [
+            ("cancel_agentexecution", "Can cancel executions of other users"),
+            ("choose_model", "Can run any agent on a model of their choosing"),
+        ]
         indexes = [
             models.Index(fields=["phase", "created_at"]),
             models.Index(fields=["agent", "-created_at"]),

@@ -62,6 +62,15 @@ def may_rerun(user, execution) -> bool:
     return signed_in(user) and (execution.owner_id == user.pk or may_act_for_others(user))
 
 
+def may_choose_model(user, agent, spec: str) -> bool:
+    """The model is the agent's: a run may name another only from the agent's
+    allowlist, or with executions.choose_model. Code acting for nobody
+    (owner None: the operator's shell) may choose."""
+    if not spec or spec == agent.model or spec in agent.allowed_models or user is None:
+        return True
+    return signed_in(user) and user.has_perm("executions.choose_model")
+
+
 def may_edit_agents(user) -> bool:
     from executions.models import Agent
 

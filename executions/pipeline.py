@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from executions.errors import RunningLimitReached
+from executions.permissions import may_choose_model
 from executions.models import Agent, AgentExecution, EventType, Phase, Session
 from executions.services.events import NewEvent, events_append_locked
 from executions.services.workflows import execution_workflow_start_loaded
@@ -56,6 +57,10 @@ def execution_validate(execution: AgentExecution) -> None:
             parse_model_spec(execution.model)
         except UnknownModelError as exc:
             errors["model"] = str(exc)
+        else:
+            if agent is not None and not may_choose_model(execution.owner, agent, execution.model):
+                allowed = ", ".join([agent.model, *agent.allowed_models])
+                errors["model"] = f"Agent {agent.slug!r} runs on {allowed}; you may not choose {execution.model!r}."
     if errors:
         raise ValidationError(errors)
     _check_running_limit(execution)

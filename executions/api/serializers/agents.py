@@ -30,7 +30,7 @@ class AgentOutputSerializer(serializers.ModelSerializer):
         model = Agent
         fields = [
             "slug", "name", "description", "instructions", "model", "model_description",
-            "offline", "temperature", "max_tokens", "model_options", "tools", "mcp_servers",
+            "offline", "allowed_models", "temperature", "max_tokens", "model_options", "tools", "mcp_servers",
             "sub_agents", "execution_timeout_seconds", "max_tool_calls", "enabled", "created_at", "updated_at",
         ]
         read_only_fields = fields
@@ -62,6 +62,10 @@ class AgentInputSerializer(InputSerializer):
         required=False, allow_null=True, min_value=1, max_value=1_000_000
     )
     model_options = JSONObjectField(required=False)
+    allowed_models = serializers.ListField(
+        child=StrictCharField(max_length=200), required=False, max_length=50,
+        help_text="Other provider:model specs a run may choose (executions.choose_model: any)",
+    )
     tools = serializers.ListField(child=StrictCharField(), required=False, max_length=50)
     mcp_servers = serializers.ListField(
         child=StrictCharField(max_length=40), required=False, max_length=50,
