@@ -14,7 +14,9 @@ from executions.services.executions import execution_cancel, execution_create
 from executions.temporal.client import temporal_bridge
 from executions.temporal.contract import MEMO_ACTIVITY_QUEUE
 from executions.temporal.starter import workflow_handle
-from tests.api.conftest import client_for
+from executions.services.status import execution_status_apply
+from executions.temporal.contract import ExecutionStatus
+from tests.api.conftest import client_for, make_execution
 from tests.waiting import wait_for_phase, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -140,3 +142,16 @@ def test_as_many_parents_as_slots_each_waiting_on_a_child_all_complete(few_slots
     assert max(p.started_at for p in parents) < min(p.completed_at for p in parents), "all held a slot at once"
     children = AgentExecution.objects.filter(parent__in=parents)
     assert sorted(c.phase for c in children) == [Phase.COMPLETED] * SLOTS
+
+
+def test_a_parent_the_workflow_marks_failed_cancels_its_running_child(workers, boss, demo_agent):
+    # A parent whose runner was lost: the workflow records its end, and
+    # nobody is left to wait for the child.
+    parent = make_execution(agent=boss, owner=None, phase=Phase.IN_PROGRESS)
+    child = execution_create(agent=demo_agent, message='call sleep with {"seconds": 60}', parent=parent)
+    wait_until(
+        lambda: child.events.filter(type=EventType.TOOL_CALL_STARTED).exists(), message="the child sleeping"
+    )
+    lost = ExecutionStatus(phase=Phase.FAILED, error="runner worker lost: ExecuteGraphton stopped heartbeating")
+    assert execution_status_apply(execution_id=parent.pk, status=lost) is True
+    assert wait_for_phase(child, Phase.CANCELLED, Phase.FAILED, Phase.COMPLETED).phase == Phase.CANCELLED
