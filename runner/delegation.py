@@ -10,8 +10,10 @@ run stops any other way while waiting, the child is cancelled too.
 """
 import asyncio
 import logging
+from weakref import WeakKeyDictionary
 
-from channels.layers import get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import channel_layers
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
@@ -74,9 +76,22 @@ def _tool(sub: SubAgentConfig) -> BaseTool:
     return StructuredTool(name=name, description=description, args_schema=DelegationInput, coroutine=call)
 
 
+_layers: "WeakKeyDictionary[asyncio.AbstractEventLoop, object]" = WeakKeyDictionary()
+
+
+def _loop_layer():
+    """A channel layer of this event loop's own: the process-wide one refuses
+    to receive from two loops at once (a web server or another worker
+    sharing the process, as in run_platform and the tests)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _layers:
+        _layers[loop] = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+    return _layers[loop]
+
+
 async def _finished(child_id: str) -> None:
     """Return once the child's log has its terminal phase."""
-    layer = get_channel_layer() if layer_spans_processes() else None
+    layer = _loop_layer() if layer_spans_processes() else None
     idle = CHECK_SECONDS if layer is not None else None
     async for frame in follow(child_id, layer=layer, idle=idle, poll=POLL_SECONDS):
         if frame is None and await in_thread(_is_terminal)(child_id):

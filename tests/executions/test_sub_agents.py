@@ -1,4 +1,5 @@
 """Sub-agents on real workers: each delegation its own execution, linked to its parent."""
+import asyncio
 import json
 
 import pytest
@@ -46,7 +47,10 @@ def test_a_delegation_is_its_own_execution_linked_to_its_parent(workers, boss, d
     layer = get_channel_layer() if layer_spans_processes() else None
 
     async def frames():
-        return [f async for f in follow(child.pk, layer=layer, poll=0.1) if f.get("type") != "token"]
+        async def read():
+            return [f async for f in follow(child.pk, layer=layer, poll=0.1) if f.get("type") != "token"]
+
+        return await asyncio.wait_for(read(), 60)
 
     child_log = async_to_sync(frames)()
     parent = wait_for_phase(parent, Phase.COMPLETED, Phase.FAILED)
