@@ -10,6 +10,15 @@ class ExecutionNotCancellable(ExecutionError):
     """The execution already reached a terminal phase."""
 
 
+class CredentialInUse(ExecutionError):
+    """A credential that agents still refer to cannot be deleted."""
+
+
 class RunningLimitReached(ValidationError):
     """The owner already has as many unfinished executions as allowed. A
     ValidationError, so forms show it; the API answers it with 429."""
+
+
+class BudgetSpent(ValidationError):
+    """The agent's or the owner's monthly budget is spent. A ValidationError,
+    so forms show it; the API answers it with 402."""

@@ -5,7 +5,9 @@ another user's needs the model permission for that action: `view`, `change`,
 `delete`, or `cancel` (`executions.cancel_agentexecution`). The staff flag
 alone grants nothing: it only lets a user into the admin, where the same
 rules apply. Agents are readable by every signed-in user; writing them, and
-reading their model options, needs the agent permissions.
+reading their model options, needs the agent permissions. Credentials need their
+model permissions for every act, reading their names included; their values are
+never readable (runner/credentials.py is the one place that decrypts them).
 
 The admin, the API, the WebSocket and SSE streams and the commands all ask
 here, so a surface added later cannot forget a rule: tests/access runs the

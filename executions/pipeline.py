@@ -10,12 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from executions.budgets import budgets_check
 from executions.errors import RunningLimitReached
 from executions.permissions import may_choose_model
 from executions.models import Agent, AgentExecution, EventType, Phase, Session
+from executions.pricing import model_price
 from executions.services.events import NewEvent, events_append_locked
 from executions.services.workflows import execution_workflow_start_loaded
 from executions.temporal.contract import workflow_id_for
+from stigmer.tracing import span, traceparent_current
 
 
 def execution_validate(execution: AgentExecution) -> None:
@@ -33,6 +36,8 @@ def execution_validate(execution: AgentExecution) -> None:
     # read once per create, not again here.
     cached = AgentExecution.agent.is_cached(execution)
     agent = execution.agent if cached else Agent.objects.filter(pk=execution.agent_id).first()
+    if agent is not None and not cached:
+        execution.agent = agent  # read once: the prices step below needs its model
     if agent is None:
         errors["agent"] = f"Unknown agent {execution.agent_id!r}."
     elif not agent.enabled:
@@ -64,6 +69,7 @@ def execution_validate(execution: AgentExecution) -> None:
     if errors:
         raise ValidationError(errors)
     _check_running_limit(execution)
+    budgets_check(agent=agent, owner_id=execution.owner_id)
 
 
 def _check_running_limit(execution: AgentExecution) -> None:
@@ -92,7 +98,10 @@ def _apply_defaults(execution: AgentExecution) -> None:
 
 def _persist_pending(execution: AgentExecution) -> None:
     # Whatever status the caller set is dropped: every execution starts PENDING.
+    # Its model's prices are frozen now: its cost is computed from them.
+    input_price, output_price = model_price(spec=execution.model_spec)
     fields = {
+        "input_price": input_price, "output_price": output_price, "traceparent": traceparent_current(),
         "session": execution.session, "phase": Phase.PENDING, "output": "", "error": "",
         "input_tokens": 0, "output_tokens": 0, "total_tokens": 0,
         "started_at": None, "completed_at": None, "workflow_started_at": None, "start_error": "",
@@ -110,7 +119,10 @@ def _persist_pending(execution: AgentExecution) -> None:
 
 
 def execution_create_pipeline(*, execution: AgentExecution) -> None:
-    execution_validate(execution)
-    _apply_defaults(execution)
-    _persist_pending(execution)
+    # The execution's trace starts here (under the request's span, if any);
+    # the start after commit and every later step join it by its traceparent.
+    with span("execution.create", {"stigmer.execution_id": str(execution.pk), "stigmer.agent_id": execution.agent_id}):
+        execution_validate(execution)
+        _apply_defaults(execution)
+        _persist_pending(execution)
     transaction.on_commit(partial(execution_workflow_start_loaded, execution=execution))

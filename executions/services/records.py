@@ -12,7 +12,7 @@ from executions.services.mcp_servers import mcp_servers_named
 
 AGENT_FIELDS = (
     "slug", "name", "description", "instructions", "model", "allowed_models", "temperature", "max_tokens",
-    "model_options", "tools", "execution_timeout_seconds", "max_tool_calls", "enabled",
+    "model_options", "tools", "execution_timeout_seconds", "max_tool_calls", "enabled", "monthly_budget",
 )
 
 
