@@ -107,9 +107,9 @@ def execution_children(*, execution: AgentExecution):
     return execution.children.select_related("agent").order_by("created_at")
 
 
-def execution_usage_total(*, execution: AgentExecution) -> dict[str, int]:
-    """Its tokens plus all its descendants' (delegation depth is bounded)."""
-    keys = ("input_tokens", "output_tokens", "total_tokens")
+def execution_usage_total(*, execution: AgentExecution) -> dict:
+    """Its tokens and cost plus all its descendants' (delegation depth is bounded)."""
+    keys = ("input_tokens", "output_tokens", "total_tokens", "cost")
     total = {key: getattr(execution, key) for key in keys}
     level = [execution.pk]
     while level:

@@ -84,7 +84,7 @@ def test_a_delegation_is_its_own_execution_linked_to_its_parent(workers, boss, d
     assert detail["children"] == [{"id": str(child.pk), "agent": "demo", "phase": "COMPLETED", "usage": {
         "input_tokens": child.input_tokens, "output_tokens": child.output_tokens, "total_tokens": child.total_tokens
     }}]
-    assert detail["usage_total"] == total and detail["parent"] is None
+    assert detail["usage_total"] == {**total, "cost": f"{total['cost']:.6f}"} and detail["parent"] is None
     assert client_for(owner).get(f"/api/v1/executions/{child.pk}/").json()["parent"] == str(parent.pk)
     parent_page = admin_client.get(f"/admin/executions/agentexecution/{parent.pk}/change/").content.decode()
     assert f'/admin/executions/agentexecution/{child.pk}/change/' in parent_page

@@ -85,6 +85,10 @@ class ToolCallSerializer(serializers.Serializer):
     started_sequence = serializers.IntegerField(allow_null=True)
 
 
+class UsageTotalSerializer(UsageSerializer):
+    cost = serializers.DecimalField(max_digits=14, decimal_places=6, help_text="USD")
+
+
 class ChildSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     agent = serializers.CharField(source="agent.slug")
@@ -96,7 +100,9 @@ class ExecutionDetailOutputSerializer(ExecutionOutputSerializer):
     messages = MessageSerializer(many=True, source="transcript_messages")
     tool_calls = ToolCallSerializer(many=True, source="transcript_tool_calls")
     children = serializers.SerializerMethodField(help_text="The executions it delegated to, oldest first")
-    usage_total = serializers.SerializerMethodField(help_text="Its usage plus all its sub-agents' executions'")
+    usage_total = serializers.SerializerMethodField(
+        help_text="Its usage and cost plus all its sub-agents' executions'"
+    )
 
     class Meta(ExecutionOutputSerializer.Meta):
         fields = ExecutionOutputSerializer.Meta.fields + ["messages", "tool_calls", "children", "usage_total"]
@@ -105,8 +111,8 @@ class ExecutionDetailOutputSerializer(ExecutionOutputSerializer):
     def get_children(self, execution) -> ChildSerializer(many=True):
         return ChildSerializer(execution_children(execution=execution), many=True).data
 
-    def get_usage_total(self, execution) -> UsageSerializer:
-        return UsageSerializer(execution_usage_total(execution=execution)).data
+    def get_usage_total(self, execution) -> UsageTotalSerializer:
+        return UsageTotalSerializer(execution_usage_total(execution=execution)).data
 
 
 class ExecutionCreateInputSerializer(InputSerializer):
