@@ -54,7 +54,7 @@ def delegation_tools(sub_agents: tuple[SubAgentConfig, ...]) -> list[BaseTool]:
 
 def _tool(sub: SubAgentConfig) -> BaseTool:
     name = delegation_tool_name(sub.slug)
-    about = f": {sub.description}" if sub.description else "."
+    about = f": {sub.description.strip().rstrip('.')}." if sub.description.strip() else "."
     description = (
         f"Delegate a task to the agent {sub.name!r} ({sub.slug}){about} "
         "Its final answer comes back as this tool's result."
