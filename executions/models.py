@@ -190,6 +190,10 @@ class Agent(models.Model):
     mcp_servers = models.ManyToManyField(
         McpServer, blank=True, related_name="agents", help_text="Their tools join the agent's"
     )
+    sub_agents = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="delegators",
+        help_text="Agents it may delegate to; the model sees each as the tool delegate_to_<slug>",
+    )
     execution_timeout_seconds = models.PositiveIntegerField(
         default=600, validators=[MinValueValidator(1)]
     )
@@ -267,6 +271,11 @@ class AgentExecution(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
     )
+    # A delegation's child: created by the parent's run, owned by its owner.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    depth = models.PositiveSmallIntegerField(default=0, help_text="0 for a user's execution")
     message = models.TextField()
     model = models.CharField(max_length=200, blank=True, help_text="Overrides the agent's model")
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.PENDING)
@@ -317,6 +326,7 @@ class AgentExecution(models.Model):
             models.Index(fields=["session", "created_at"]),
             models.Index(fields=["completed_at"]),
             models.Index(fields=["started_at"]),
+            models.Index(fields=["parent", "created_at"]),
         ]
 
     def __str__(self) -> str:
@@ -389,6 +399,7 @@ class EventType(models.TextChoices):
     TOOL_CALL_FAILED = "tool_call_failed"
     USAGE = "usage"
     MODEL_RETRY = "model_retry"
+    DELEGATION = "delegation"
     ERROR = "error"
     SYSTEM = "system"
 

@@ -50,6 +50,11 @@ def execution_validate(execution: AgentExecution) -> None:
             errors["session"] = f"Session {session.pk} belongs to another agent."
         elif session.owner_id != execution.owner_id:
             errors["session"] = f"Session {session.pk} belongs to another owner."
+    if execution.depth > settings.STIGMER_MAX_DELEGATION_DEPTH:
+        errors["parent"] = (
+            f"Delegation {execution.depth} levels deep; at most "
+            f"{settings.STIGMER_MAX_DELEGATION_DEPTH} are allowed (STIGMER_MAX_DELEGATION_DEPTH)."
+        )
     if execution.model:
         from runner.llms.resolve import UnknownModelError, parse_model_spec
 
@@ -69,7 +74,8 @@ def execution_validate(execution: AgentExecution) -> None:
 
 def _check_running_limit(execution: AgentExecution) -> None:
     limit = settings.STIGMER_MAX_RUNNING_PER_USER
-    if not limit or execution.owner_id is None:
+    # A delegation's child is bounded by its parent, which counted already.
+    if not limit or execution.owner_id is None or execution.parent_id is not None:
         return
     unfinished = (
         AgentExecution.objects.filter(owner_id=execution.owner_id, phase__in=[Phase.PENDING, Phase.IN_PROGRESS])

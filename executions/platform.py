@@ -5,7 +5,7 @@ from executions.temporal.client import temporal_connect
 from executions.temporal.config import TemporalConfig
 from executions.temporal.reconciler import reconcile_forever
 from executions.temporal.workers import build_orchestration_worker, run_until_signalled
-from runner.worker import build_runner_worker
+from runner.worker import build_runner_workers
 
 
 class _Server(uvicorn.Server):
@@ -26,7 +26,7 @@ async def platform_serve(*, config: TemporalConfig, host: str, port: int) -> Non
     )
     await run_until_signalled(
         build_orchestration_worker(client, config),
-        build_runner_worker(client, config),
+        *build_runner_workers(client, config),
         background=[server.serve(), reconcile_forever(config.reconcile_interval)],
         on_stop=lambda: setattr(server, "should_exit", True),
     )

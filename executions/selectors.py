@@ -43,6 +43,15 @@ def mcp_server_config(server: McpServer) -> McpServerConfig:
 
 
 @dataclass(frozen=True)
+class SubAgentConfig:
+    """An agent the run may delegate to, as its tool describes it."""
+
+    slug: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
 class RunConfig:
     """What the runner needs to build an agent, loaded by id (no secrets in payloads)."""
 
@@ -56,6 +65,7 @@ class RunConfig:
     model_options: dict
     max_tool_calls: int
     mcp_servers: tuple[McpServerConfig, ...] = ()
+    sub_agents: tuple[SubAgentConfig, ...] = ()
 
 
 def execution_run_config(*, execution: AgentExecution) -> RunConfig:
@@ -78,6 +88,10 @@ def execution_run_config(*, execution: AgentExecution) -> RunConfig:
         model_options=dict(agent.model_options),
         max_tool_calls=agent.max_tool_calls,
         mcp_servers=tuple(mcp_server_config(server) for server in agent.mcp_servers.all()),
+        sub_agents=tuple(
+            SubAgentConfig(slug=sub.slug, name=sub.name, description=sub.description)
+            for sub in agent.sub_agents.all()
+        ),
     )
 
 
@@ -86,6 +100,25 @@ def execution_events_after(*, execution_id, after: int = 0, limit: int | None = 
         "sequence"
     )
     return list(events[:limit] if limit else events)
+
+
+def execution_children(*, execution: AgentExecution):
+    """The executions it delegated to, oldest first."""
+    return execution.children.select_related("agent").order_by("created_at")
+
+
+def execution_usage_total(*, execution: AgentExecution) -> dict:
+    """Its tokens and cost plus all its descendants' (delegation depth is bounded)."""
+    keys = ("input_tokens", "output_tokens", "total_tokens", "cost")
+    total = {key: getattr(execution, key) for key in keys}
+    level = [execution.pk]
+    while level:
+        rows = list(AgentExecution.objects.filter(parent_id__in=level).values("pk", *keys))
+        for row in rows:
+            for key in keys:
+                total[key] += row[key]
+        level = [row["pk"] for row in rows]
+    return total
 
 
 def credential_list():

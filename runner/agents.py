@@ -16,6 +16,7 @@ from langgraph.graph.state import CompiledStateGraph
 
 from executions.credential_refs import provider_key_split
 from executions.selectors import RunConfig
+from runner.delegation import delegation_tools
 from runner.graph import build_agent
 from runner.llms.providers import provider_fingerprint
 from runner.llms.resolve import parse_model_spec, resolve_chat_model
@@ -36,7 +37,7 @@ def agent_for(
     """
     credentials = credentials or {}
     if mcp_tools:
-        return _build(config, checkpointer, [*get_tools(config.tools), *mcp_tools], credentials)
+        return _build(config, checkpointer, [*_tools(config), *mcp_tools], credentials)
     shape = dataclasses.asdict(config)
     # Per run, not per agent: the context reaches tools through the run's config.
     shape.pop("phase")
@@ -50,11 +51,16 @@ def agent_for(
     if agent is not None:
         _agents.move_to_end(key)
         return agent
-    agent = _build(config, checkpointer, get_tools(config.tools), credentials)
+    agent = _build(config, checkpointer, _tools(config), credentials)
     _agents[key] = agent
     while len(_agents) > CACHE_SIZE:
         _agents.popitem(last=False)
     return agent
+
+
+def _tools(config: RunConfig) -> list:
+    """Its project tools, then a delegate_to_<slug> tool per sub-agent."""
+    return [*get_tools(config.tools), *delegation_tools(config.sub_agents)]
 
 
 def _build(config: RunConfig, checkpointer, tools, credentials: dict[str, str]) -> CompiledStateGraph:

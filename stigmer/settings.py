@@ -201,6 +201,9 @@ TEMPORAL_UI_URL = os.environ.get("TEMPORAL_UI_URL", "http://localhost:8233")
 
 # --- stigmer ----------------------------------------------------------------
 STIGMER_MAX_MESSAGE_CHARS = int(os.environ.get("STIGMER_MAX_MESSAGE_CHARS", "32000"))
+# How deep agents may delegate (a sub-agent's sub-agent is depth 2). The runner
+# worker serves one task queue per depth, each with its own slots.
+STIGMER_MAX_DELEGATION_DEPTH = int(os.environ.get("STIGMER_MAX_DELEGATION_DEPTH", "3"))
 STIGMER_CHECKPOINT_PATH = Path(
     os.environ.get("STIGMER_CHECKPOINT_PATH", BASE_DIR / "checkpoints.sqlite3")
 )

@@ -6,7 +6,7 @@ import pytest
 from executions.devserver import dev_server_start, dev_server_stop
 from executions.services.bootstrap import DEMO_TOOLS
 from executions.temporal.workers import build_orchestration_worker
-from runner.worker import build_runner_worker
+from runner.worker import build_runner_workers
 from tests.temporal_harness import WorkerThread
 
 
@@ -50,7 +50,7 @@ def temporal_env(temporal_server, monkeypatch, tmp_path, settings):
 @pytest.fixture
 def workers(temporal_env, transactional_db):
     """Both real workers, built by the same functions the commands use."""
-    thread = WorkerThread(build_orchestration_worker, build_runner_worker).start()
+    thread = WorkerThread(build_orchestration_worker, build_runner_workers).start()
     yield thread
     thread.stop()
 

@@ -10,7 +10,8 @@ from executions.temporal.client import temporal_connect
 from executions.temporal.config import TemporalConfig, temporal_config
 from runner.checkpointer import checkpointer_close
 
-WorkerBuilder = Callable[[Client, TemporalConfig], Worker]
+# A builder gives a worker, or several (the runner's, one per delegation depth).
+WorkerBuilder = Callable[[Client, TemporalConfig], Worker | list[Worker]]
 
 
 class WorkerThread:
@@ -47,7 +48,8 @@ class WorkerThread:
         self._stop = asyncio.Event()
         client = await temporal_connect(self.config)
         self.client = client
-        self.workers = [build(client, self.config) for build in self.builders]
+        built = [build(client, self.config) for build in self.builders]
+        self.workers = [w for item in built for w in (item if isinstance(item, list) else [item])]
         tasks = [asyncio.create_task(worker.run()) for worker in self.workers]
         self._ready.set()
         await self._stop.wait()

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from executions.delegation import delegation_check
 from executions.models import Agent
 from executions.selectors import agents_with_spending
 from executions.services.executions import execution_create
@@ -39,7 +40,7 @@ class AgentForm(forms.ModelForm):
     class Meta:
         model = Agent
         fields = "__all__"
-        widgets = {"mcp_servers": forms.CheckboxSelectMultiple}
+        widgets = {"mcp_servers": forms.CheckboxSelectMultiple, "sub_agents": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,6 +51,21 @@ class AgentForm(forms.ModelForm):
             " (its tools are named " + server.name + "__<tool>)"
         )
         servers.help_text = "Their tools (as each server's enabled tools allow) join the agent's"
+        subs = self.fields["sub_agents"]
+        if self.instance.pk is not None:
+            subs.queryset = subs.queryset.exclude(pk=self.instance.pk)
+        subs.label_from_instance = lambda agent: f"{agent.slug} — {agent.name} (its tool: delegate_to_{agent.slug})"
+
+    def clean(self):
+        cleaned = super().clean()
+        if "sub_agents" in cleaned:
+            # The instance takes the form's values after clean(); the message names the slug.
+            self.instance.slug = cleaned.get("slug") or self.instance.slug
+            try:
+                delegation_check(agent=self.instance, sub_agents=list(cleaned["sub_agents"]))
+            except ValidationError as exc:
+                self.add_error("sub_agents", exc.message_dict["sub_agents"])
+        return cleaned
 
 
 class RunForm(forms.Form):

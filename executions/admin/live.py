@@ -5,6 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from executions.models import AgentExecution
+from executions.selectors import execution_children, execution_usage_total
 from executions.permissions import Act, may, may_rerun
 from executions.temporal.config import temporal_config
 from executions.temporal.contract import workflow_id_for
@@ -33,4 +34,9 @@ def live_context(request, execution: AgentExecution) -> dict:
         "rerun_url": reverse("admin:executions_agentexecution_rerun", args=[execution.pk]),
         "can_cancel": may(request.user, Act.CANCEL, execution) and not execution.is_terminal,
         "can_rerun": may_rerun(request.user, execution),
+        # Delegation: the parent, the children as loaded (new ones appear
+        # live in the transcript, as delegation events) and the summed usage.
+        "execution_url_template": reverse("admin:executions_agentexecution_change", args=["00000000-0000-0000-0000-000000000000"]),
+        "children": list(execution_children(execution=execution)),
+        "usage_total": execution_usage_total(execution=execution),
     }

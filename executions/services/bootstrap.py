@@ -45,12 +45,13 @@ def demo_mcp_server_ensure() -> McpServer:
 
 @transaction.atomic
 def assistant_agent_ensure() -> Agent:
-    """The `assistant` agent: a project tool (platform_status) and the demo MCP server."""
+    """The `assistant` agent: a project tool (platform_status), the demo MCP
+    server, and the `demo` agent as a sub-agent (its tool delegate_to_demo)."""
     agent, created = Agent.objects.get_or_create(
         slug="assistant",
         defaults={
             "name": "Assistant (offline scripted model)",
-            "description": "A project tool and an MCP server over stdio, on the offline scripted model.",
+            "description": "A project tool, an MCP server over stdio and a sub-agent, on the offline scripted model.",
             "instructions": "You are a helpful assistant. Use your tools.",
             "model": "scripted:demo",
             "tools": ["calculator", "platform_status"],
@@ -58,6 +59,7 @@ def assistant_agent_ensure() -> Agent:
     )
     if created:
         agent.mcp_servers.set([demo_mcp_server_ensure()])
+        agent.sub_agents.set([demo_agent_ensure()])
     return agent
 
 

@@ -20,14 +20,38 @@ def execution_create(
     owner=None,
     session: Session | None = None,
     model: str = "",
+    parent: AgentExecution | None = None,
 ) -> AgentExecution:
     """Create an execution; the create pipeline (post_save) validates it,
-    fills defaults and starts its workflow after commit."""
+    fills defaults and starts its workflow after commit.
+
+    A delegation's child names its `parent`: it belongs to the parent's owner
+    and runs one level deeper (on that depth's runner queue)."""
     execution = AgentExecution(
-        agent=agent, message=message, owner=owner, session=session, model=model
+        agent=agent, message=message, owner=owner, session=session, model=model,
+        parent=parent, depth=parent.depth + 1 if parent is not None else 0,
     )
+    if parent is not None:
+        execution.owner_id = parent.owner_id
     execution.save()
     return execution
+
+
+def execution_children_cancel(*, execution_id) -> list[str]:
+    """Cancel a parent's unfinished children (each cancels its own in turn,
+    from its run); the ids of those asked to stop."""
+    cancelled = []
+    children = AgentExecution.objects.filter(parent_id=execution_id).exclude(phase__in=Phase.terminal())
+    for child in children:
+        try:
+            execution_cancel(execution=child)
+        except ExecutionNotCancellable:
+            continue  # it finished meanwhile
+        except Exception:  # noqa: BLE001 - Temporal unreachable: the others still get their cancel
+            logger.warning("cancelling child %s of %s failed", child.pk, execution_id, exc_info=True)
+            continue
+        cancelled.append(str(child.pk))
+    return cancelled
 
 
 def execution_cancel(*, execution: AgentExecution) -> AgentExecution:

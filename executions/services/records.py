@@ -4,6 +4,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from executions.delegation import delegation_check, sub_agents_named
 from executions.errors import ExecutionNotCancellable
 from executions.models import Agent, AgentExecution, Phase, Session
 from executions.services.executions import execution_cancel
@@ -32,25 +33,43 @@ def _agent_validate(agent: Agent) -> None:
         raise ValidationError(errors)
 
 
+def _sub_agents(agent: Agent, slugs: list[str] | None) -> list[Agent] | None:
+    if slugs is None:
+        return None
+    sub_agents = sub_agents_named(slugs)
+    delegation_check(agent=agent, sub_agents=sub_agents)
+    return sub_agents
+
+
 @transaction.atomic
-def agent_create(*, owner=None, mcp_servers: list[str] | None = None, **fields) -> Agent:
+def agent_create(
+    *, owner=None, mcp_servers: list[str] | None = None, sub_agents: list[str] | None = None, **fields
+) -> Agent:
     agent = Agent(owner=owner, **{k: v for k, v in fields.items() if k in AGENT_FIELDS})
     _agent_validate(agent)
+    subs = _sub_agents(agent, sub_agents)
     agent.save()
     if mcp_servers is not None:
         agent.mcp_servers.set(mcp_servers_named(mcp_servers))
+    if subs is not None:
+        agent.sub_agents.set(subs)
     return agent
 
 
 @transaction.atomic
-def agent_update(*, agent: Agent, mcp_servers: list[str] | None = None, **fields) -> Agent:
+def agent_update(
+    *, agent: Agent, mcp_servers: list[str] | None = None, sub_agents: list[str] | None = None, **fields
+) -> Agent:
     for name, value in fields.items():
         if name in AGENT_FIELDS:
             setattr(agent, name, value)
     _agent_validate(agent)
+    subs = _sub_agents(agent, sub_agents)
     agent.save()
     if mcp_servers is not None:
         agent.mcp_servers.set(mcp_servers_named(mcp_servers))
+    if subs is not None:
+        agent.sub_agents.set(subs)
     return agent
 
 

@@ -11,7 +11,7 @@ def execution_status_apply(*, execution_id, status: ExecutionStatus) -> bool:
     if current in Phase.terminal():
         return False
     usage = status.usage
-    return execution_phase_set(
+    changed = execution_phase_set(
         execution_id=execution_id,
         phase=status.phase,
         error=status.error,
@@ -24,3 +24,11 @@ def execution_status_apply(*, execution_id, status: ExecutionStatus) -> bool:
         if usage.total_tokens
         else None,
     )
+    if changed and status.phase != "COMPLETED":
+        # The run ended without stopping its sub-agents (its worker was lost,
+        # or it timed out): nobody waits for their answers any more.
+        # Imported here: that module imports repair, which imports this one.
+        from executions.services.executions import execution_children_cancel
+
+        execution_children_cancel(execution_id=execution_id)
+    return changed

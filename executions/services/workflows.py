@@ -47,7 +47,10 @@ def execution_workflow_start_loaded(*, execution: AgentExecution) -> bool:
     config = temporal_config()
     payload = execution_workflow_input(execution, config)
     try:
-        temporal_bridge.run(partial(_start_in_trace, execution.traceparent, payload, config), timeout=config.connect_timeout)
+        temporal_bridge.run(
+            partial(_start_in_trace, execution.traceparent, payload, config, execution.depth),
+            timeout=config.connect_timeout,
+        )
     except Exception as exc:  # noqa: BLE001 - any failure to start leaves it PENDING
         reason = f"Temporal unreachable at {config.host_port}: {str(exc) or type(exc).__name__}"
         logger.warning(
@@ -60,11 +63,13 @@ def execution_workflow_start_loaded(*, execution: AgentExecution) -> bool:
     return True
 
 
-async def _start_in_trace(traceparent: str, payload: AgentExecutionInput, config: TemporalConfig, client) -> None:
+async def _start_in_trace(
+    traceparent: str, payload: AgentExecutionInput, config: TemporalConfig, depth: int, client
+) -> None:
     """On the bridge's loop, under the execution's create span: Temporal's
     tracing interceptor puts that context in the workflow's headers."""
     with attached(traceparent):
-        await workflow_start(client, payload=payload, config=config)
+        await workflow_start(client, payload=payload, config=config, depth=depth)
 
 
 # The creator's own start after commit, the reconciler of every orchestration

@@ -27,6 +27,16 @@ EXECUTE_GRAPHTON_RETRY = RetryPolicy(maximum_attempts=1)
 UPDATE_STATUS_RETRY = RetryPolicy(maximum_attempts=3)
 
 
+def runner_queue_for_depth(runner_queue: str, depth: int) -> str:
+    """The runner queue of executions at this delegation depth.
+
+    A user's execution (depth 0) runs on the runner queue itself; a sub-agent's
+    at depth d on `<runner queue>.d<d>`, served with slots of its own, so a
+    parent waiting for its child never holds the slot the child needs.
+    """
+    return runner_queue if depth <= 0 else f"{runner_queue}.d{depth}"
+
+
 def workflow_id_for(execution_id: str) -> str:
     return f"{WORKFLOW_TYPE}/{execution_id}"
 

@@ -10,12 +10,13 @@ from executions.temporal.contract import (
     MEMO_ACTIVITY_QUEUE,
     WORKFLOW_TYPE,
     AgentExecutionInput,
+    runner_queue_for_depth,
     workflow_id_for,
 )
 
 
 async def workflow_start(
-    client: Client, *, payload: AgentExecutionInput, config: TemporalConfig
+    client: Client, *, payload: AgentExecutionInput, config: TemporalConfig, depth: int = 0
 ) -> bool:
     """Start the workflow; returns False if it had already been started.
 
@@ -29,7 +30,9 @@ async def workflow_start(
             id=workflow_id_for(payload.execution_id),
             task_queue=config.stigmer_queue,
             run_timeout=timedelta(seconds=payload.timeouts.execute_start_to_close),
-            memo={MEMO_ACTIVITY_QUEUE: config.runner_queue},
+            # The workflow schedules its activities on the memo's queue: the
+            # queue of the execution's delegation depth.
+            memo={MEMO_ACTIVITY_QUEUE: runner_queue_for_depth(config.runner_queue, depth)},
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             rpc_timeout=timedelta(seconds=config.connect_timeout),
         )

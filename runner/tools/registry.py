@@ -15,6 +15,8 @@ BUILTIN_APP = "runner"
 # What every provider accepts as a function name; "__" is kept for MCP tools
 # (<server>__<tool>), so a project tool can never shadow one.
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Sub-agents reach the model as delegate_to_<slug> (runner/delegation.py).
+DELEGATION_PREFIX = "delegate_to_"
 
 
 class UnknownToolError(ValueError):
@@ -77,6 +79,10 @@ def _add(entry: RegisteredTool) -> None:
     if not _NAME.match(name) or "__" in name:
         raise ToolRegistrationError(
             f"tool name {name!r} must be 1-64 letters, digits, '_' or '-', without '__'"
+        )
+    if name.startswith(DELEGATION_PREFIX):
+        raise ToolRegistrationError(
+            f"tool name {name!r}: the prefix {DELEGATION_PREFIX!r} is kept for sub-agents' tools"
         )
     taken = _registry.get(name)
     if taken is not None and taken.module != entry.module:

@@ -18,6 +18,7 @@ def test_the_assistant_is_seeded_once_with_its_tools_and_server(db):
     agent = assistant_agent_ensure()
     assert agent.tools == ["calculator", "platform_status"]
     assert [s.name for s in agent.mcp_servers.all()] == ["toolbox"]
+    assert [a.slug for a in agent.sub_agents.all()] == ["demo"]
     assert assistant_agent_ensure().pk == agent.pk
     assert demo_mcp_server_ensure().args[0].endswith("runner/mcp/demo_server.py")
 
@@ -36,3 +37,11 @@ def test_the_assistants_project_tool_reads_the_orm_and_its_context(workers):
     assert execution.phase == Phase.COMPLETED, execution.error
     result = next(data for kind, data in events if kind == "tool_call_completed")["result"]
     assert result == "executions: 1 IN_PROGRESS; this conversation (assistant): 1 turn(s)"
+
+
+def test_the_assistant_delegates_to_the_demo_agent(workers):
+    execution, events = run(assistant_agent_ensure(), 'call delegate_to_demo with {"message": "What is 6*7?"}')
+    assert execution.phase == Phase.COMPLETED, execution.error
+    child = execution.children.get()
+    assert (child.agent.slug, child.output) == ("demo", "The result is 42.")
+    assert execution.output == "The delegate_to_demo tool returned: The result is 42.."

@@ -118,6 +118,15 @@ def test_a_bad_tool_name_is_refused(name):
         agent_tool(f, name=name)
 
 
+def test_the_sub_agents_prefix_is_refused_for_project_tools():
+    def delegate_to_demo() -> str:
+        """Pretend to be the demo sub-agent."""
+        return ""
+
+    with pytest.raises(ToolRegistrationError, match="kept for sub-agents' tools"):
+        agent_tool(delegate_to_demo)
+
+
 def test_a_name_taken_by_another_module_is_refused():
     @tool
     def calculator(expression: str) -> str:

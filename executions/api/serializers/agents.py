@@ -22,6 +22,10 @@ class AgentOutputSerializer(serializers.ModelSerializer):
     mcp_servers = serializers.SlugRelatedField(
         slug_field="name", many=True, read_only=True, help_text="Names of its MCP servers"
     )
+    sub_agents = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True,
+        help_text="Slugs of the agents it may delegate to (its tools delegate_to_<slug>)",
+    )
     spent_this_month = serializers.SerializerMethodField(
         help_text="USD its executions created this month (UTC) cost, against monthly_budget; editors only"
     )
@@ -31,7 +35,8 @@ class AgentOutputSerializer(serializers.ModelSerializer):
         fields = [
             "slug", "name", "description", "instructions", "model", "model_description",
             "offline", "allowed_models", "temperature", "max_tokens", "model_options", "tools", "mcp_servers",
-            "execution_timeout_seconds", "max_tool_calls", "enabled", "monthly_budget", "spent_this_month", "created_at", "updated_at",
+            "sub_agents", "execution_timeout_seconds", "max_tool_calls", "enabled", "monthly_budget",
+            "spent_this_month", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -82,6 +87,10 @@ class AgentInputSerializer(InputSerializer):
     mcp_servers = serializers.ListField(
         child=StrictCharField(max_length=40), required=False, max_length=50,
         help_text="Names of MCP servers whose tools the agent uses",
+    )
+    sub_agents = serializers.ListField(
+        child=StrictCharField(max_length=50), required=False, max_length=50,
+        help_text="Slugs of agents it may delegate to; a cycle or a chain deeper than the limit is refused",
     )
     execution_timeout_seconds = StrictIntegerField(
         required=False, min_value=1, max_value=7 * 24 * 3600

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from executions.api.serializers.base import InputSerializer, StrictCharField, StrictUUIDField
 from executions.models import AgentExecution, Phase
+from executions.selectors import execution_children, execution_usage_total
 
 
 class UsageSerializer(serializers.Serializer):
@@ -30,6 +31,10 @@ class ExecutionOutputSerializer(serializers.ModelSerializer):
         help_text="USD, from the usage and the model's prices when the execution was created",
     )
     timings = serializers.SerializerMethodField()
+    parent = StrictUUIDField(
+        source="parent_id", read_only=True, allow_null=True,
+        help_text="The execution that delegated this one to its agent; null for a user's",
+    )
     trace_id = serializers.CharField(
         read_only=True, help_text="OpenTelemetry trace id of the run, empty when tracing was off at create"
     )
@@ -37,7 +42,7 @@ class ExecutionOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgentExecution
         fields = [
-            "id", "agent", "session", "owner", "message", "model", "phase", "output",
+            "id", "agent", "session", "owner", "parent", "depth", "message", "model", "phase", "output",
             "error", "start_error", "usage", "cost", "timings", "workflow_id", "trace_id", "last_sequence",
             "created_at", "updated_at",
         ]
@@ -80,13 +85,34 @@ class ToolCallSerializer(serializers.Serializer):
     started_sequence = serializers.IntegerField(allow_null=True)
 
 
+class UsageTotalSerializer(UsageSerializer):
+    cost = serializers.DecimalField(max_digits=14, decimal_places=6, help_text="USD")
+
+
+class ChildSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    agent = serializers.CharField(source="agent.slug")
+    phase = serializers.ChoiceField(choices=Phase.choices)
+    usage = UsageSerializer(source="*")
+
+
 class ExecutionDetailOutputSerializer(ExecutionOutputSerializer):
     messages = MessageSerializer(many=True, source="transcript_messages")
     tool_calls = ToolCallSerializer(many=True, source="transcript_tool_calls")
+    children = serializers.SerializerMethodField(help_text="The executions it delegated to, oldest first")
+    usage_total = serializers.SerializerMethodField(
+        help_text="Its usage and cost plus all its sub-agents' executions'"
+    )
 
     class Meta(ExecutionOutputSerializer.Meta):
-        fields = ExecutionOutputSerializer.Meta.fields + ["messages", "tool_calls"]
+        fields = ExecutionOutputSerializer.Meta.fields + ["messages", "tool_calls", "children", "usage_total"]
         read_only_fields = fields
+
+    def get_children(self, execution) -> ChildSerializer(many=True):
+        return ChildSerializer(execution_children(execution=execution), many=True).data
+
+    def get_usage_total(self, execution) -> UsageTotalSerializer:
+        return UsageTotalSerializer(execution_usage_total(execution=execution)).data
 
 
 class ExecutionCreateInputSerializer(InputSerializer):

@@ -5,7 +5,7 @@ from executions.loops import loop_run
 from executions.temporal.client import temporal_connect_patiently, worker_runtime
 from executions.temporal.config import temporal_config
 from executions.temporal.workers import run_until_signalled
-from runner.worker import build_runner_worker
+from runner.worker import build_runner_workers
 from stigmer.tracing import tracing_setup
 
 
@@ -23,6 +23,7 @@ class Command(BaseCommand):
 
     async def _run(self, config) -> None:
         client = await temporal_connect_patiently(config, runtime=worker_runtime())
-        worker = build_runner_worker(client, config)
-        self.stdout.write(f"runner worker polling {config.runner_queue} on {config.host_port}")
-        await run_until_signalled(worker)
+        workers = build_runner_workers(client, config)
+        queues = ", ".join(worker.task_queue for worker in workers)
+        self.stdout.write(f"runner worker polling {queues} on {config.host_port}")
+        await run_until_signalled(*workers)

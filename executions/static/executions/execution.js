@@ -119,6 +119,14 @@
       li.classList.add("stigmer-retry");
     }
 
+    function delegation(data) {
+      // The child is an execution of its own, with its own live page.
+      var li = message("system", "", "delegated to " + data.agent);
+      var link = el("a", "stigmer-child", "execution " + data.execution.slice(0, 8) + " — open its live page");
+      link.href = root.dataset.executionUrl.replace("00000000-0000-0000-0000-000000000000", data.execution);
+      li.querySelector(".stigmer-text").appendChild(link);
+    }
+
     function onToken(frame) {
       if (TERMINAL[root.dataset.phase]) { return; }
       if (!streaming) { streaming = message("ai", ""); streaming.classList.add("stigmer-streaming"); }
@@ -144,6 +152,7 @@
         case "tool_call_failed": toolDone(data, true); break;
         case "usage": usage(data); break;
         case "model_retry": modelRetry(data); break;
+        case "delegation": delegation(data); break;
         default: message("system", data.message || data.error || pretty(data), frame.type);
       }
     }
