@@ -1,6 +1,8 @@
 """Rates of creating executions through the API, per user and per agent
 (settings STIGMER_CREATE_RATE_PER_*). Counted in Django's cache, which is
 Redis when REDIS_URL is set, so every web process shares the count."""
+import hashlib
+
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -25,4 +27,5 @@ class CreatesPerAgent(SimpleRateThrottle):
         agent = request.data.get("agent") if isinstance(request.data, dict) else None
         if not isinstance(agent, str):
             return None  # the create's own validation answers that
-        return self.cache_format % {"scope": self.scope, "ident": agent}
+        # Hashed: the slug is the client's string, not yet validated.
+        return self.cache_format % {"scope": self.scope, "ident": hashlib.sha256(agent.encode()).hexdigest()}
