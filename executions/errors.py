@@ -7,3 +7,7 @@ class ExecutionError(Exception):
 
 class ExecutionNotCancellable(ExecutionError):
     """The execution already reached a terminal phase."""
+
+
+class SessionBusy(ExecutionError):
+    """A turn sent with the `reject` strategy while its session has an unfinished turn."""

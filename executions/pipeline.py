@@ -1,4 +1,7 @@
-"""The create pipeline: validate → defaults → persist PENDING → start after commit.
+"""The create pipeline: validate → defaults and the session's turn → persist PENDING → start after commit.
+
+A turn queued behind an unfinished one of its session is not started here:
+the earlier turn's end hands the session over (services/turns.py).
 
 It runs from the post_save receiver inside the atomic save(), so a step that
 raises rolls the insert back and nothing is saved.
@@ -10,8 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from executions.models import Agent, AgentExecution, EventType, Phase, Session
+from executions.models import Agent, AgentExecution, EventType, MultitaskStrategy, Phase, Session
 from executions.services.events import NewEvent, events_append_locked
+from executions.services.turns import (
+    session_turn_claim,
+    session_turn_strategy,
+    session_turn_waiting_events,
+    session_turns_interrupt,
+)
 from executions.services.workflows import execution_workflow_start_loaded
 from executions.temporal.contract import workflow_id_for
 
@@ -43,6 +52,10 @@ def execution_validate(execution: AgentExecution) -> None:
             errors["session"] = f"Session {session.pk} belongs to another agent."
         elif session.owner_id != execution.owner_id:
             errors["session"] = f"Session {session.pk} belongs to another owner."
+    if execution.multitask_strategy and execution.multitask_strategy not in MultitaskStrategy.values:
+        errors["multitask_strategy"] = (
+            f"Unknown strategy {execution.multitask_strategy!r}; one of {', '.join(MultitaskStrategy.values)}."
+        )
     if execution.model:
         from runner.llms.resolve import UnknownModelError, parse_model_spec
 
@@ -54,20 +67,26 @@ def execution_validate(execution: AgentExecution) -> None:
         raise ValidationError(errors)
 
 
-def _apply_defaults(execution: AgentExecution) -> None:
+def _apply_defaults(execution: AgentExecution) -> tuple[dict, list]:
+    """The session (a new one unless given) and the execution's turn in it:
+    its fields, and the earlier unfinished turns it waits for."""
     if execution.session_id is None:
         execution.session = Session.objects.create(
-            agent_id=execution.agent_id, owner_id=execution.owner_id, subject=execution.message[:200]
+            agent_id=execution.agent_id, owner_id=execution.owner_id, subject=execution.message[:200],
+            last_turn=1,
         )
+        return {"turn": 1, "multitask_strategy": session_turn_strategy(execution)}, []
+    return session_turn_claim(execution)
 
 
-def _persist_pending(execution: AgentExecution) -> None:
+def _persist_pending(execution: AgentExecution, turn_fields: dict, ahead: list) -> None:
     # Whatever status the caller set is dropped: every execution starts PENDING.
     fields = {
         "session": execution.session, "phase": Phase.PENDING, "output": "", "error": "",
         "input_tokens": 0, "output_tokens": 0, "total_tokens": 0,
         "started_at": None, "completed_at": None, "workflow_started_at": None, "start_error": "",
         "workflow_id": workflow_id_for(str(execution.pk)), "updated_at": timezone.now(),
+        **turn_fields,
     }
     # The in-memory record is what the workflow start after commit reads.
     for name, value in fields.items():
@@ -76,12 +95,18 @@ def _persist_pending(execution: AgentExecution) -> None:
     # One UPDATE resets the row and counts PENDING, sequence 1. The row was
     # inserted by this transaction: nobody else can hold it yet.
     events_append_locked(
-        execution=execution, events=[NewEvent(EventType.PHASE, {"phase": Phase.PENDING})], fields=fields
+        execution=execution,
+        events=[NewEvent(EventType.PHASE, {"phase": Phase.PENDING}), *session_turn_waiting_events(ahead)],
+        fields=fields,
     )
 
 
 def execution_create_pipeline(*, execution: AgentExecution) -> None:
     execution_validate(execution)
-    _apply_defaults(execution)
-    _persist_pending(execution)
-    transaction.on_commit(partial(execution_workflow_start_loaded, execution=execution))
+    turn_fields, ahead = _apply_defaults(execution)
+    _persist_pending(execution, turn_fields, ahead)
+    if not ahead:
+        transaction.on_commit(partial(execution_workflow_start_loaded, execution=execution))
+    elif execution.multitask_strategy == MultitaskStrategy.INTERRUPT:
+        # Queued like `enqueue`; the earlier turns' ends hand the session over.
+        transaction.on_commit(partial(session_turns_interrupt, execution=execution, ahead=ahead))

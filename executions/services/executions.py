@@ -7,6 +7,7 @@ from executions.errors import ExecutionNotCancellable
 from executions.models import Agent, AgentExecution, Phase, Session
 from executions.services.phases import execution_phase_set
 from executions.services.repair import executions_repair
+from executions.services.turns import SESSION_WAIT_REASON, session_turn_advance, sessions_waiting
 from executions.temporal.config import temporal_config
 from executions.services.workflows import execution_workflow_cancel, execution_workflow_start
 
@@ -20,11 +21,14 @@ def execution_create(
     owner=None,
     session: Session | None = None,
     model: str = "",
+    multitask_strategy: str = "",
 ) -> AgentExecution:
     """Create an execution; the create pipeline (post_save) validates it,
-    fills defaults and starts its workflow after commit."""
+    fills defaults and starts its workflow after commit (or queues it behind
+    its session's unfinished turn; SessionBusy for `reject`)."""
     execution = AgentExecution(
-        agent=agent, message=message, owner=owner, session=session, model=model
+        agent=agent, message=message, owner=owner, session=session, model=model,
+        multitask_strategy=multitask_strategy,
     )
     execution.save()
     return execution
@@ -39,6 +43,8 @@ def execution_cancel(*, execution: AgentExecution) -> AgentExecution:
         )
     if execution.phase == Phase.PENDING and execution.workflow_started_at is None:
         if execution_phase_set(execution_id=execution.pk, phase=Phase.CANCELLED):
+            # It never ran, so no workflow will hand its session over.
+            session_turn_advance(session_id=execution.session_id)
             execution.refresh_from_db()
             return execution
     execution_workflow_cancel(execution=execution)
@@ -61,8 +67,14 @@ def executions_reconcile() -> ReconcileReport:
         report.repaired = executions_repair(grace_seconds=temporal_config().repair_grace)
     except Exception as exc:  # noqa: BLE001 - Temporal down: starting will say so too
         logger.warning("repair pass skipped: %s", exc)
+    # Queued turns whose earlier turns ended without a hand-off.
+    for session_id in sessions_waiting():
+        started = session_turn_advance(session_id=session_id)
+        if started:
+            report.started.append(started)
     pending = (
         AgentExecution.objects.filter(phase=Phase.PENDING, workflow_started_at__isnull=True)
+        .exclude(start_error=SESSION_WAIT_REASON)
         .order_by("created_at")
         .values_list("pk", flat=True)
     )

@@ -10,7 +10,7 @@ from executions.services.executions import execution_cancel
 
 AGENT_FIELDS = (
     "slug", "name", "description", "instructions", "model", "temperature", "max_tokens",
-    "model_options", "tools", "execution_timeout_seconds", "max_tool_calls", "enabled",
+    "model_options", "tools", "execution_timeout_seconds", "max_tool_calls", "multitask_strategy", "enabled",
 )
 
 

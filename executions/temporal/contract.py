@@ -14,6 +14,11 @@ WORKFLOW_TYPE = "stigmer/agent-execution/invoke"
 ENSURE_THREAD = "EnsureThread"
 EXECUTE_GRAPHTON = "ExecuteGraphton"
 UPDATE_EXECUTION_STATUS = "UpdateExecutionStatus"
+ADVANCE_SESSION_TURN = "AdvanceSessionTurn"
+
+# workflow.patched ids, one per change of the workflow's behaviour
+# (docs/temporal-contract.md, "Versioning").
+PATCH_SESSION_TURNS = "session-turns"
 
 DEFAULT_STIGMER_QUEUE = "agent_execution_stigmer"
 DEFAULT_RUNNER_QUEUE = "agent_execution_runner"
@@ -25,6 +30,8 @@ ENSURE_THREAD_RETRY = RetryPolicy(
 # ExecuteGraphton is not idempotent: an agent step must never run twice.
 EXECUTE_GRAPHTON_RETRY = RetryPolicy(maximum_attempts=1)
 UPDATE_STATUS_RETRY = RetryPolicy(maximum_attempts=3)
+# The hand-off is idempotent; the reconciler is its safety net if all fail.
+ADVANCE_SESSION_TURN_RETRY = RetryPolicy(maximum_attempts=5)
 
 
 def workflow_id_for(execution_id: str) -> str:

@@ -8,7 +8,7 @@ from executions.api.serializers.base import (
     StrictFloatField,
     StrictIntegerField,
 )
-from executions.models import Agent
+from executions.models import Agent, MultitaskStrategy
 from runner.llms.resolve import describe_model, is_offline
 
 
@@ -23,7 +23,8 @@ class AgentOutputSerializer(serializers.ModelSerializer):
         fields = [
             "slug", "name", "description", "instructions", "model", "model_description",
             "offline", "temperature", "max_tokens", "model_options", "tools",
-            "execution_timeout_seconds", "max_tool_calls", "enabled", "created_at", "updated_at",
+            "execution_timeout_seconds", "max_tool_calls", "multitask_strategy", "enabled",
+            "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -52,4 +53,5 @@ class AgentInputSerializer(InputSerializer):
         required=False, min_value=1, max_value=7 * 24 * 3600
     )
     max_tool_calls = StrictIntegerField(required=False, min_value=1, max_value=1000)
+    multitask_strategy = serializers.ChoiceField(choices=MultitaskStrategy.choices, required=False)
     enabled = StrictBooleanField(required=False)

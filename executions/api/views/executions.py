@@ -70,6 +70,7 @@ class ExecutionViewSet(SingleValuedQueryMixin, UUIDLookupMixin, viewsets.Generic
         execution = execution_create(
             agent=agent, message=data["message"], owner=request.user,
             session=session, model=data.get("model") or "",
+            multitask_strategy=data.get("multitask_strategy", ""),
         )
         return Response(_detail(execution), status=status.HTTP_201_CREATED)
 
