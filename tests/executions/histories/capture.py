@@ -75,3 +75,12 @@ def test_capture_cancelled(workers, demo_agent):
     call_command("cancel_execution", str(execution.pk))
     wait_for_phase(execution, Phase.CANCELLED, timeout=20)
     save("cancelled", execution.workflow_id)
+
+
+def test_capture_queued_turn(workers, demo_agent):
+    """Since session-turns: a turn that hands its session to a queued one."""
+    first = execution_create(agent=demo_agent, message="please sleep 1")
+    second = execution_create(agent=demo_agent, message="What is 5*5?", session=first.session)
+    wait_for_phase(second, Phase.COMPLETED)
+    save("hands-off", first.workflow_id)
+    save("queued-turn", second.workflow_id)
