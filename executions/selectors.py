@@ -1,6 +1,8 @@
 """Reads, as plain functions named <entity>_<query>."""
 from dataclasses import dataclass
 
+from django.db.models import F
+
 from executions.models import AgentExecution, ExecutionEvent
 
 
@@ -38,3 +40,26 @@ def execution_events_after(*, execution_id, after: int = 0, limit: int | None = 
         "sequence"
     )
     return list(events[:limit] if limit else events)
+
+
+def session_turns(*, session_id):
+    """The session's executions as a conversation: in turn order (turns of
+    before turn numbers existed first, by creation)."""
+    return (
+        AgentExecution.objects.filter(session_id=session_id)
+        .order_by(F("turn").asc(nulls_first=True), "created_at")
+        .only(
+            "id", "turn", "message", "phase", "output", "error", "start_error", "multitask_strategy",
+            "workflow_started_at", "created_at", "started_at", "completed_at",
+        )
+    )
+
+
+def execution_is_queued(execution: AgentExecution) -> bool:
+    """Waiting for an earlier turn of its session (services/turns.py)."""
+    from executions.services.turns import SESSION_WAIT_REASON
+
+    return (
+        execution.phase == "PENDING" and execution.workflow_started_at is None
+        and execution.start_error == SESSION_WAIT_REASON
+    )

@@ -203,3 +203,33 @@ def test_reconciler_starts_a_queued_turn_whose_previous_turn_ended_without_hand_
     second = wait_for_phase(second, Phase.COMPLETED, timeout=30)
     assert second.events.filter(type="system", data__message=HANDED_OFF).count() == 1
     assert human_turns(first.session) == ["What is 4*4?"]
+
+
+def test_session_shows_its_turns_in_order_and_its_queue(workers, demo_agent, client):
+    user = get_user_model().objects.create_superuser("alice", password="pw")
+    client.force_login(user)
+    first = execution_create(agent=demo_agent, message="please sleep 2", owner=user)
+    session = first.session
+    second = execution_create(agent=demo_agent, message="What is 5*5?", session=session, owner=user)
+    third = execution_create(agent=demo_agent, message="What is 6*6?", session=session, owner=user)
+
+    body = client.get(f"/api/v1/sessions/{session.pk}/").json()
+
+    assert [t["id"] for t in body["turns"]] == [str(first.pk), str(second.pk), str(third.pk)]
+    assert [t["turn"] for t in body["turns"]] == [1, 2, 3]
+    assert [t["queued"] for t in body["turns"]] == [False, True, True]
+    assert body["turns"][1]["phase"] == "PENDING"
+    assert body["queue"] == [str(second.pk), str(third.pk)]
+    page = client.get(f"/admin/executions/session/{session.pk}/change/").content.decode()
+    assert page.index("please sleep 2") < page.index("What is 5*5?") < page.index("What is 6*6?")
+    queue = page[page.index("field-queue"):page.index("Turns (in order")]
+    assert f"/agentexecution/{second.pk}/change/" in queue and f"/agentexecution/{third.pk}/" in queue
+    assert f"/agentexecution/{first.pk}/" not in queue
+    assert "turns" not in client.get("/api/v1/sessions/").json()["results"][0]
+
+    wait_for_phase(third, Phase.COMPLETED, timeout=30)
+    body = client.get(f"/api/v1/sessions/{session.pk}/").json()
+    assert [t["phase"] for t in body["turns"]] == ["COMPLETED"] * 3
+    assert body["queue"] == [] and body["turns"][2]["output"] == "The result is 36."
+    page = client.get(f"/admin/executions/session/{session.pk}/change/").content.decode()
+    assert "empty" in page[page.index("field-queue"):page.index("Turns (in order")]
