@@ -54,6 +54,11 @@ class Agent(models.Model):
         max_length=20, choices=MultitaskStrategy.choices, default=MultitaskStrategy.ENQUEUE,
         help_text="What a new turn does while an earlier turn of its session is unfinished",
     )
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Days its finished executions, their events and idle sessions' memory are kept; "
+        "empty: STIGMER_RETENTION_DAYS; 0: forever",
+    )
     enabled = models.BooleanField(default=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -218,3 +223,23 @@ class ExecutionEvent(models.Model):
             "data": self.data,
             "created_at": self.created_at.isoformat(),
         }
+
+
+class PruneRun(models.Model):
+    """One pass of the retention job (or of prune_executions): what it deleted.
+    /metrics sums these, so the counts are true whichever process pruned."""
+
+    # The scheduled workflow's id: a retried activity adds to its own row.
+    run_id = models.CharField(max_length=200, unique=True)
+    executions = models.PositiveBigIntegerField(default=0)
+    events = models.PositiveBigIntegerField(default=0)
+    checkpoints = models.PositiveBigIntegerField(default=0)
+    batches = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return self.run_id

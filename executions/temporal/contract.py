@@ -16,6 +16,12 @@ EXECUTE_GRAPHTON = "ExecuteGraphton"
 UPDATE_EXECUTION_STATUS = "UpdateExecutionStatus"
 ADVANCE_SESSION_TURN = "AdvanceSessionTurn"
 
+# The retention job: a Temporal Schedule starts this workflow once per period on
+# the orchestration queue; its one activity prunes (services/retention.py).
+PRUNE_WORKFLOW_TYPE = "stigmer/retention/prune"
+PRUNE_EXECUTIONS = "PruneExecutions"
+PRUNE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), maximum_attempts=3)
+
 # workflow.patched ids, one per change of the workflow's behaviour
 # (docs/temporal-contract.md, "Versioning").
 PATCH_SESSION_TURNS = "session-turns"
