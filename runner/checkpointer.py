@@ -2,7 +2,9 @@
 
 PostgreSQL-backed (a connection pool) when Django's database is PostgreSQL,
 SQLite otherwise. One saver per event loop, its tables set up once, on first
-use, idempotently (LangGraph's own migrations).
+use, idempotently (LangGraph's own migrations). The pool survives a database
+blink (stigmer/postgresql/pools.py) and a statement cut off mid-way is retried
+(runner/checkpoint_retry.py): every call the agent makes is idempotent.
 """
 import asyncio
 import weakref
@@ -22,16 +24,20 @@ _locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = (
 
 
 def postgres_conninfo() -> str | None:
-    db = connections["default"].settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
+    if connections["default"].vendor != "postgresql":
         return None
     from psycopg.conninfo import make_conninfo
 
+    from stigmer.postgresql.pools import CHECKPOINTER_APPLICATION_NAME
+
+    db = connections["default"].settings_dict
     parts = {"dbname": db["NAME"], "user": db["USER"], "password": db["PASSWORD"],
-             "host": db["HOST"], "port": str(db["PORT"] or "")}
+             "host": db["HOST"], "port": str(db["PORT"] or ""),
+             "application_name": CHECKPOINTER_APPLICATION_NAME}
     return make_conninfo(**{key: value for key, value in parts.items() if value})
 
 
+CHECKPOINTER_POOL = "checkpointer"
 SETUP_LOCK = 0x5715_3E7C  # a PostgreSQL advisory lock id of our own
 
 
@@ -53,19 +59,21 @@ async def _setup_alone(pool, saver) -> None:
 async def _create() -> BaseCheckpointSaver:
     conninfo = postgres_conninfo()
     if conninfo:
-        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
         from psycopg.rows import dict_row
-        from psycopg_pool import AsyncConnectionPool
 
-        pool = AsyncConnectionPool(
+        from runner.checkpoint_retry import RetryingPostgresSaver
+        from stigmer.postgresql.pools import RecoveringAsyncConnectionPool
+
+        pool = RecoveringAsyncConnectionPool(
             conninfo,
+            name=CHECKPOINTER_POOL,
             min_size=1,
             max_size=10,
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
             open=False,
         )
         await pool.open()
-        saver = AsyncPostgresSaver(conn=pool)
+        saver = RetryingPostgresSaver(conn=pool)
         await _setup_alone(pool, saver)
         return saver
     else:

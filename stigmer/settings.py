@@ -119,16 +119,24 @@ if os.environ.get("DATABASE_URL"):
         "default": dj_database_url.parse(
             os.environ["DATABASE_URL"],
             conn_max_age=0 if _pooled else int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
-            # With the pool, this makes it check each connection it hands out.
-            conn_health_checks=True,
+            # The pool's connections are checked by our backend instead (see
+            # stigmer/postgresql/base.py): psycopg_pool's own check stalls
+            # after a database blink.
+            conn_health_checks=not _pooled,
         )
     }
-    if _pooled and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": 1,
-            "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10")),
-            "timeout": 30,
-        }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Named, so operators (and the fault tests) can find our connections.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "application_name", "stigmer-pool" if _pooled else "stigmer"
+        )
+        if _pooled:
+            DATABASES["default"]["ENGINE"] = "stigmer.postgresql"
+            DATABASES["default"]["OPTIONS"]["pool"] = {
+                "min_size": 1,
+                "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10")),
+                "timeout": 30,
+            }
 else:
     DATABASES = {
         "default": {

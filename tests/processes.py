@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def database_url() -> str:
     """The test database (pytest-django's), as a URL child processes can use."""
     db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.postgresql":
+    if connection.vendor == "postgresql":
         auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
         return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     return ""
@@ -74,12 +74,13 @@ class Stack:
         self.processes.append(process)
         return process
 
-    def web(self, port: int) -> Process:
+    def web(self, port: int, **env: str) -> Process:
+        """The ASGI app under uvicorn; `env` adds to the stack's environment."""
         process = Process(
             "web",
             ["-m", "uvicorn", "stigmer.asgi:application", "--host", "127.0.0.1",
              "--port", str(port), "--log-level", "warning"],
-            self.env, self.log_dir,
+            {**self.env, **env}, self.log_dir,
         ).start()
         self.processes.append(process)
         deadline = time.monotonic() + 30

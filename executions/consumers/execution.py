@@ -13,7 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from executions.consumers.access import execution_access
-from executions.consumers.joining import group_join
+from executions.consumers.layer import LayerLossCloses, group_join, group_leave
 from executions.live.groups import execution_group
 from executions.selectors import execution_events_after
 
@@ -26,7 +26,7 @@ def _after(scope) -> int:
         return 0
 
 
-class ExecutionConsumer(AsyncJsonWebsocketConsumer):
+class ExecutionConsumer(LayerLossCloses, AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self) -> None:
@@ -46,8 +46,7 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):
         await self._send_from_db()
 
     async def disconnect(self, code) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await group_leave(self, self.group)
 
     async def receive_json(self, content, **kwargs) -> None:
         return None  # read-only stream

@@ -7,11 +7,11 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from executions.consumers.access import CLOSE_UNAUTHENTICATED, user_may_view_all
-from executions.consumers.joining import group_join
+from executions.consumers.layer import LayerLossCloses, group_join, group_leave
 from executions.live.groups import FEED_ALL_GROUP, feed_user_group
 
 
-class ExecutionFeedConsumer(AsyncJsonWebsocketConsumer):
+class ExecutionFeedConsumer(LayerLossCloses, AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self) -> None:
@@ -27,8 +27,7 @@ class ExecutionFeedConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
 
     async def disconnect(self, code) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await group_leave(self, self.group)
 
     async def receive_json(self, content, **kwargs) -> None:
         return None

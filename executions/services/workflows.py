@@ -30,7 +30,8 @@ def execution_workflow_start(*, execution_id) -> bool:
     """Start the workflow of a PENDING execution; True once it is running.
 
     When Temporal cannot be reached the execution stays PENDING with the reason
-    recorded (and logged once per distinct reason); the reconciler retries.
+    recorded (logged at each attempt, one event per outage); the reconciler
+    retries.
     """
     execution = AgentExecution.objects.select_related("agent").get(pk=execution_id)
     if execution.phase != Phase.PENDING or execution.workflow_started_at:
@@ -44,9 +45,12 @@ def execution_workflow_start_loaded(*, execution: AgentExecution) -> bool:
     config = temporal_config()
     payload = execution_workflow_input(execution, config)
     try:
-        temporal_bridge.run(lambda client: workflow_start(client, payload=payload, config=config))
+        temporal_bridge.run(
+            lambda client: workflow_start(client, payload=payload, config=config),
+            timeout=config.connect_timeout,
+        )
     except Exception as exc:  # noqa: BLE001 - any failure to start leaves it PENDING
-        reason = f"Temporal unreachable at {config.host_port}: {exc or type(exc).__name__}"
+        reason = f"Temporal unreachable at {config.host_port}: {str(exc) or type(exc).__name__}"
         logger.warning(
             "execution %s not started: %s", execution.pk, reason,
             extra={"execution_id": str(execution.pk), "workflow_id": execution.workflow_id},
@@ -66,6 +70,7 @@ def execution_workflow_start_loaded(*, execution: AgentExecution) -> bool:
 def _record_started(execution: AgentExecution) -> None:
     now = timezone.now()
     not_started = AgentExecution.objects.filter(pk=execution.pk, workflow_started_at__isnull=True)
+    execution.workflow_started_at, execution.start_error = now, ""
     if not_started.filter(start_error="").update(workflow_started_at=now, updated_at=now):
         return
     if not_started.exclude(start_error="").update(workflow_started_at=now, start_error="", updated_at=now):
@@ -77,15 +82,20 @@ def _record_started(execution: AgentExecution) -> None:
 
 
 def _record_start_error(execution: AgentExecution, reason: str) -> None:
+    """One event per outage: the first starter to fail records it; later
+    attempts (the reconciler's, another process's, with other error texts)
+    find the outage already said and keep its first reason."""
     changed = (
-        AgentExecution.objects.filter(pk=execution.pk, workflow_started_at__isnull=True)
-        .exclude(start_error=reason)
+        AgentExecution.objects.filter(pk=execution.pk, workflow_started_at__isnull=True, start_error="")
         .update(start_error=reason)
     )
     if changed:
+        execution.start_error = reason
         execution_event_append(
             execution_id=execution.pk, type=EventType.SYSTEM, data={"message": reason}
         )
+    else:
+        execution.refresh_from_db(fields=["start_error"])
 
 
 def execution_workflow_cancel(*, execution: AgentExecution) -> None:

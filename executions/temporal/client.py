@@ -63,13 +63,25 @@ class TemporalBridge:
         self._clients: dict[tuple[str, str], Client] = {}
 
     def run(self, fn: Callable[[Client], Awaitable[T]], *, timeout: float | None = None) -> T:
+        """Run `fn` with the shared client; the whole call, connecting
+        included, is given up after `timeout` (default three connect timeouts).
+
+        The deadline is enforced on the bridge's loop, so a call given up is
+        cancelled there, not left running: the SDK retries a call to a server
+        that went away for ten seconds, whatever the connect timeout says."""
         config = temporal_config()
+        timeout = timeout or config.connect_timeout * 3
 
         async def call() -> T:
-            return await fn(await self._client(config))
+            async def with_client() -> T:
+                return await fn(await self._client(config))
 
-        future = asyncio.run_coroutine_threadsafe(call(), self._event_loop())
-        return future.result(timeout or config.connect_timeout * 3)
+            try:
+                return await asyncio.wait_for(with_client(), timeout)
+            except asyncio.TimeoutError:
+                raise TimeoutError(f"no answer from Temporal within {timeout:g}s") from None
+
+        return asyncio.run_coroutine_threadsafe(call(), self._event_loop()).result()
 
     async def _client(self, config: TemporalConfig) -> Client:
         key = (config.host_port, config.namespace)
