@@ -233,3 +233,21 @@ def test_session_shows_its_turns_in_order_and_its_queue(workers, demo_agent, cli
     assert body["queue"] == [] and body["turns"][2]["output"] == "The result is 36."
     page = client.get(f"/admin/executions/session/{session.pk}/change/").content.decode()
     assert "empty" in page[page.index("field-queue"):page.index("Turns (in order")]
+
+
+def test_deleting_a_session_cancels_its_queued_turns_before_the_running_one(workers, demo_agent):
+    from temporalio.service import RPCError
+
+    from executions.services.records import session_delete
+    from executions.temporal.client import temporal_bridge
+
+    first = execution_create(agent=demo_agent, message="sleep 30 then tell me")
+    queued = [execution_create(agent=demo_agent, message=f"What is {i}*2?", session=first.session) for i in (1, 2)]
+    wait_until(lambda: first.events.filter(type="tool_call_started").exists(), message="the sleep call")
+
+    session_delete(session=first.session)
+
+    assert not AgentExecution.objects.filter(pk__in=[first.pk, *[q.pk for q in queued]]).exists()
+    for turn in queued:  # never started: the running turn's hand-off found them cancelled
+        with pytest.raises(RPCError, match="not found"):
+            temporal_bridge.run(lambda client: client.get_workflow_handle(turn.workflow_id).describe())

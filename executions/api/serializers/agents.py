@@ -23,7 +23,7 @@ class AgentOutputSerializer(serializers.ModelSerializer):
         fields = [
             "slug", "name", "description", "instructions", "model", "model_description",
             "offline", "temperature", "max_tokens", "model_options", "tools",
-            "execution_timeout_seconds", "max_tool_calls", "multitask_strategy", "enabled",
+            "execution_timeout_seconds", "max_tool_calls", "multitask_strategy", "retention_days", "enabled",
             "created_at", "updated_at",
         ]
         read_only_fields = fields
@@ -54,4 +54,8 @@ class AgentInputSerializer(InputSerializer):
     )
     max_tool_calls = StrictIntegerField(required=False, min_value=1, max_value=1000)
     multitask_strategy = serializers.ChoiceField(choices=MultitaskStrategy.choices, required=False)
+    retention_days = StrictIntegerField(
+        required=False, allow_null=True, min_value=0, max_value=100_000,
+        help_text="Days finished executions and idle sessions' memory are kept; null: the global default; 0: forever",
+    )
     enabled = StrictBooleanField(required=False)
