@@ -91,24 +91,24 @@ def _prune_executions(agent_id, cutoff, batch: int, report: PruneReport, run) ->
 def _prune_checkpoints(agent_id, cutoff, batch: int, report: PruneReport, run) -> None:
     from runner.checkpointer import checkpoint_thread_delete, sync_checkpointer
 
-    done: set = set()
+    skipped: set = set()  # pruned ones drop out of the query by their emptied thread_id
     with sync_checkpointer() as saver:
         while True:
             sessions = list(
-                _idle_sessions(agent_id, cutoff).exclude(pk__in=done).order_by().values_list("pk", flat=True)[:batch]
+                _idle_sessions(agent_id, cutoff).exclude(pk__in=skipped).order_by().values_list("pk", flat=True)[:batch]
             )
             if not sessions:
                 return
             pruned = 0
             for session_id in sessions:
-                done.add(session_id)
                 with transaction.atomic():
                     # The session's lock (services/turns.py): no new turn can be
                     # created, and so run, while its memory is being deleted.
                     Session.objects.filter(pk=session_id).update(last_turn=F("last_turn"))
                     session = _idle_sessions(agent_id, cutoff).filter(pk=session_id).first()
                     if session is None:
-                        continue  # a turn came in meanwhile
+                        skipped.add(session_id)  # a turn came in meanwhile
+                        continue
                     checkpoint_thread_delete(saver, session.thread_id)
                     # Empty until its next turn's EnsureThread: nothing left to prune.
                     Session.objects.filter(pk=session_id).update(thread_id="")

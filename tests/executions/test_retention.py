@@ -96,7 +96,7 @@ def test_prune_deletes_old_finished_executions_and_idle_memory_and_keeps_the_res
     wait_for_phase(running, Phase.CANCELLED)
 
 
-def test_prune_goes_in_batches(demo_agent, settings):
+def test_prune_goes_in_batches_and_logs_its_counts(demo_agent, settings, caplog):
     settings.STIGMER_RETENTION_BATCH_SIZE = 2
     demo_agent.retention_days = 1
     demo_agent.save()
@@ -118,6 +118,7 @@ def test_prune_goes_in_batches(demo_agent, settings):
     assert not AgentExecution.objects.exists() and not ExecutionEvent.objects.exists()
     run = PruneRun.objects.get()
     assert (run.executions, run.events, run.batches) == (5, 15, 11) and run.finished_at
+    assert f"retention pass {run.run_id}: pruned 5 executions, 15 events, 0 session checkpoints in 11 batches" in caplog.text
 
 
 def test_the_job_runs_once_per_period_with_two_orchestration_workers(temporal_env, demo_agent, transactional_db):
