@@ -102,7 +102,9 @@ def session_turns_interrupt(*, execution: AgentExecution, ahead: list) -> None:
     end hands the session to the new turn."""
     from executions.services.executions import execution_cancel
 
-    for pk in ahead:
+    # Latest first: the queued turns are cancelled while the running one still
+    # holds the session, so its hand-off goes straight to the new turn.
+    for pk in reversed(ahead):
         earlier = AgentExecution.objects.filter(pk=pk).first()
         if earlier is None:
             continue

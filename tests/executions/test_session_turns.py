@@ -251,3 +251,21 @@ def test_deleting_a_session_cancels_its_queued_turns_before_the_running_one(work
     for turn in queued:  # never started: the running turn's hand-off found them cancelled
         with pytest.raises(RPCError, match="not found"):
             temporal_bridge.run(lambda client: client.get_workflow_handle(turn.workflow_id).describe())
+
+
+def test_interrupt_cancels_queued_turns_at_once_and_only_the_new_turn_runs_next(workers, demo_agent):
+    first = execution_create(agent=demo_agent, message="sleep 30 then tell me")
+    queued = execution_create(agent=demo_agent, message="What is 1+1?", session=first.session)
+    wait_until(lambda: first.events.filter(type="tool_call_started").exists(), message="the sleep call")
+
+    latest = execution_create(
+        agent=demo_agent, message="What is 3*3?", session=first.session, multitask_strategy="interrupt"
+    )
+
+    latest = wait_for_phase(latest, Phase.COMPLETED, Phase.FAILED, timeout=30)
+    assert latest.output == "The result is 9."
+    queued.refresh_from_db()
+    first.refresh_from_db()
+    assert (first.phase, queued.phase) == (Phase.CANCELLED, Phase.CANCELLED)
+    assert queued.workflow_started_at is None and not queued.events.filter(type="message").exists()
+    assert human_turns(first.session) == ["sleep 30 then tell me", "What is 3*3?"]
