@@ -132,6 +132,12 @@ def test_reject_through_the_api_and_the_admin(workers, demo_agent, client):
     )
     assert page.status_code == 200
     assert "is busy" in page.content.decode()
+    page = client.post(
+        "/admin/executions/agentexecution/add/",
+        {"agent": demo_agent.pk, "session": str(session.pk), "owner": user.pk, "message": "hi",
+         "model": "", "multitask_strategy": "reject"},
+    )
+    assert page.status_code == 200 and "is busy" in page.content.decode()
     assert AgentExecution.objects.filter(session=session).count() == 1
 
     response = client.post(
