@@ -3,7 +3,8 @@ web, orchestration and runner process without a push gateway."""
 import os
 from datetime import timedelta
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpResponse
 from django.utils import timezone
 from prometheus_client import CollectorRegistry, generate_latest
@@ -33,6 +34,24 @@ def _histogram(name: str, doc: str, start: str, end: str, since) -> GaugeHistogr
     return GaugeHistogramMetricFamily(name, doc, buckets=buckets, gsum_value=0)
 
 
+def _tokens() -> CounterMetricFamily:
+    """Tokens recorded on executions, by the model that ran them (the
+    execution's override, else its agent's) and kind."""
+    tokens = CounterMetricFamily(
+        "stigmer_tokens", "Tokens used by executions, by model and kind.", labels=["model", "kind"]
+    )
+    rows = (
+        AgentExecution.objects.order_by()
+        .annotate(spec=Coalesce(NullIf("model", Value("")), "agent__model"))
+        .values("spec")
+        .annotate(input=Sum("input_tokens"), output=Sum("output_tokens"))
+    )
+    for row in rows:
+        tokens.add_metric([row["spec"], "input"], row["input"] or 0)
+        tokens.add_metric([row["spec"], "output"], row["output"] or 0)
+    return tokens
+
+
 class ExecutionCollector:
     def collect(self):
         phases = GaugeMetricFamily(
@@ -44,6 +63,7 @@ class ExecutionCollector:
         for phase in Phase.values:
             phases.add_metric([phase], counted.get(phase, 0))
         yield phases
+        yield _tokens()
         since = timezone.now() - _window()
         yield _histogram(
             "stigmer_execution_duration_seconds",

@@ -132,6 +132,7 @@ class AgentExecution(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("cancel_agentexecution", "Can cancel executions of other users")]
         indexes = [
             models.Index(fields=["phase", "created_at"]),
             models.Index(fields=["agent", "-created_at"]),
@@ -183,6 +184,7 @@ class EventType(models.TextChoices):
     TOOL_CALL_COMPLETED = "tool_call_completed"
     TOOL_CALL_FAILED = "tool_call_failed"
     USAGE = "usage"
+    MODEL_RETRY = "model_retry"
     ERROR = "error"
     SYSTEM = "system"
 

@@ -28,6 +28,8 @@ def event_line(event_type: str, data: dict) -> str | None:
         return f"[tool] {data['name']} failed: {_short(data.get('error', ''))}"
     if event_type == "usage":
         return f"[usage] {data['input_tokens']} in / {data['output_tokens']} out / {data['total_tokens']} total"
+    if event_type == "model_retry":
+        return f"[retry] {data.get('message', '')}"
     if event_type in ("system", "error"):
         return f"[{event_type}] {data.get('message', '')}"
     return None

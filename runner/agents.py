@@ -14,7 +14,8 @@ from langgraph.graph.state import CompiledStateGraph
 
 from executions.selectors import RunConfig
 from runner.graph import build_agent
-from runner.llms.resolve import resolve_chat_model
+from runner.llms.providers import provider_fingerprint
+from runner.llms.resolve import parse_model_spec, resolve_chat_model
 from runner.tools import get_tools
 
 CACHE_SIZE = 64
@@ -25,6 +26,8 @@ def agent_for(config: RunConfig, checkpointer) -> CompiledStateGraph:
     """The compiled agent for this configuration; ValueError if it is misconfigured."""
     shape = dataclasses.asdict(config)
     shape.pop("phase")
+    # A new key or endpoint for the provider builds a new client.
+    shape["provider"] = provider_fingerprint(parse_model_spec(config.model)[0])
     key = (json.dumps(shape, sort_keys=True, default=str), id(checkpointer))
     agent = _agents.get(key)
     if agent is not None:
@@ -42,6 +45,7 @@ def agent_for(config: RunConfig, checkpointer) -> CompiledStateGraph:
         instructions=config.instructions,
         checkpointer=checkpointer,
         max_tool_calls=config.max_tool_calls,
+        model_spec=config.model,
     )
     _agents[key] = agent
     while len(_agents) > CACHE_SIZE:

@@ -7,9 +7,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
+from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
+
+from runner.llms.retry import call_with_retries
 
 
 def tool_error_content(error: Exception) -> str:
@@ -62,8 +65,13 @@ def build_agent(
     instructions: str,
     checkpointer: Any = None,
     max_tool_calls: int | None = None,
+    model_spec: str = "",
 ) -> CompiledStateGraph:
-    """Compile the agent graph; state is the message list (MessagesState)."""
+    """Compile the agent graph; state is the message list (MessagesState).
+
+    `model_spec` ("provider:model") names the provider in retry events and errors.
+    """
+    spec = model_spec or f"{model._llm_type}:model"
     runnable = model.bind_tools(tools) if tools else model
 
     async def agent(state: MessagesState, config: RunnableConfig) -> dict:
@@ -71,8 +79,15 @@ def build_agent(
         # The instructions go to the model on every call but never into the thread's
         # state, so editing an agent's instructions applies to existing sessions too.
         prompt = [SystemMessage(instructions), *history] if instructions else history
+        # Retries reach the run's stream as custom chunks ({"model_retry": …}), in
+        # order with the tokens of the attempt that failed.
+        writer = get_stream_writer()
         # ainvoke (not invoke) so stream_mode="messages" sees the model's token chunks.
-        response = await runnable.ainvoke(prompt, config)
+        response = await call_with_retries(
+            lambda: runnable.ainvoke(prompt, config),
+            spec=spec,
+            on_retry=lambda retry: writer({"model_retry": retry}),
+        )
         if max_tool_calls is not None and getattr(response, "tool_calls", None):
             if tool_calls_this_turn([*history, response]) > max_tool_calls:
                 response = AIMessage(

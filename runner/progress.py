@@ -75,6 +75,9 @@ class ProgressReporter:
             return
         # A step's persisted messages must never overtake its streamed tokens.
         await self.tokens_sent()
+        if mode == "custom":
+            self._custom(chunk)
+            return
         for update in (chunk or {}).values():
             for message in (update or {}).get("messages", []):
                 if isinstance(message, AIMessage):
@@ -82,6 +85,13 @@ class ProgressReporter:
                 elif isinstance(message, ToolMessage):
                     self._tool(message)
         self.flush_step()
+
+    def _custom(self, chunk) -> None:
+        """A model call being retried: written at once, so the transcript
+        says why the run is waiting while it waits."""
+        if isinstance(chunk, dict) and "model_retry" in chunk:
+            self._add(EventType.MODEL_RETRY, chunk["model_retry"])
+            self.flush_step()
 
     def _token(self, delta: str) -> None:
         """Push a delta without waiting; deltas that arrive while a push is

@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from executions.admin.live import live_context
+from executions.admin.owned import OwnedRecordAdmin
+from executions.permissions import Act, may, may_rerun
 from executions.errors import ExecutionNotCancellable, SessionBusy
 from executions.models import AgentExecution
 from executions.services.executions import execution_cancel, execution_create
@@ -37,7 +39,7 @@ class EstimatedCountPaginator(Paginator):
 
 
 @admin.register(AgentExecution)
-class AgentExecutionAdmin(admin.ModelAdmin):
+class AgentExecutionAdmin(OwnedRecordAdmin, admin.ModelAdmin):
     list_display = ["short_id", "agent", "phase_badge", "message_preview", "owner", "total_tokens", "created_at"]
     list_filter = ["phase", "agent", "created_at"]
     search_fields = ["message"]
@@ -80,7 +82,8 @@ class AgentExecutionAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": self.input_fields})]
+            excluded = self.get_exclude(request, obj)
+            return [(None, {"fields": [name for name in self.input_fields if name not in excluded]})]
         record = {"classes": ["collapse"], "fields": self.readonly_fields}
         return [(None, {"fields": self.input_fields}), ("Record as loaded (the panel above is live)", record)]
 
@@ -98,7 +101,7 @@ class AgentExecutionAdmin(admin.ModelAdmin):
         if execution is not None:
             # Everything is read-only once created: no save buttons, only cancel / re-run.
             read_only = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
-            extra_context = {**(extra_context or {}), **read_only, **live_context(request, execution, self)}
+            extra_context = {**(extra_context or {}), **read_only, **live_context(request, execution)}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
@@ -112,31 +115,43 @@ class AgentExecutionAdmin(admin.ModelAdmin):
         return [view("cancel", self.cancel_view), view("rerun", self.rerun_view), *super().get_urls()]
 
     def cancel_view(self, request, object_id):
-        execution = self._object_or_404(request, object_id, self.has_change_permission(request))
+        execution = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not may(request.user, Act.CANCEL, execution):
+            raise PermissionDenied
         self._cancel(request, execution)
         return redirect("admin:executions_agentexecution_change", execution.pk)
 
     def rerun_view(self, request, object_id):
-        execution = self._object_or_404(request, object_id, self.has_add_permission(request))
+        execution = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not may_rerun(request.user, execution):
+            raise PermissionDenied
         rerun = self._rerun(request, execution)
         return redirect("admin:executions_agentexecution_change", (rerun or execution).pk)
 
-    @admin.action(description="Cancel selected executions", permissions=["change"])
+    def has_cancel_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff  # each one is checked
+
+    @admin.action(description="Cancel selected executions", permissions=["cancel"])
     def cancel_selected(self, request, queryset):
-        cancelled = sum(self._cancel(request, execution) for execution in queryset)
+        allowed = self._allowed(request, queryset, lambda e: may(request.user, Act.CANCEL, e), "cancel")
+        cancelled = sum(self._cancel(request, execution) for execution in allowed)
         if cancelled:
             self.message_user(request, f"Cancellation requested for {cancelled} execution(s).", messages.SUCCESS)
 
     @admin.action(description="Re-run selected executions", permissions=["add"])
     def rerun_selected(self, request, queryset):
-        started = [e for e in (self._rerun(request, execution) for execution in queryset) if e]
+        allowed = self._allowed(request, queryset, lambda e: may_rerun(request.user, e), "re-run")
+        started = [e for e in (self._rerun(request, execution) for execution in allowed) if e]
         if started:
             self.message_user(request, f"Started {len(started)} new execution(s).", messages.SUCCESS)
 
-    def _object_or_404(self, request, object_id, allowed: bool) -> AgentExecution:
-        if not allowed:
-            raise PermissionDenied
-        return get_object_or_404(self.get_queryset(request), pk=object_id)
+    def _allowed(self, request, queryset, rule, verb: str) -> list[AgentExecution]:
+        executions = list(queryset)
+        allowed = [execution for execution in executions if rule(execution)]
+        if len(allowed) < len(executions):
+            refused = len(executions) - len(allowed)
+            self.message_user(request, f"You may not {verb} {refused} of the selected executions.", messages.WARNING)
+        return allowed
 
     def _cancel(self, request, execution: AgentExecution) -> bool:
         try:

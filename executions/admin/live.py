@@ -5,6 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from executions.models import AgentExecution
+from executions.permissions import Act, may, may_rerun
 from executions.temporal.config import temporal_config
 from executions.temporal.contract import workflow_id_for
 
@@ -16,13 +17,13 @@ def temporal_ui_url(execution: AgentExecution) -> str:
     return f"{base}/namespaces/{namespace}/workflows/{quote(workflow_id, safe='')}"
 
 
-def live_context(request, execution: AgentExecution, model_admin) -> dict:
+def live_context(request, execution: AgentExecution) -> dict:
     return {
         "execution": execution,
         "live_ws_path": f"/ws/executions/{execution.pk}/",
         "temporal_ui_url": temporal_ui_url(execution),
         "cancel_url": reverse("admin:executions_agentexecution_cancel", args=[execution.pk]),
         "rerun_url": reverse("admin:executions_agentexecution_rerun", args=[execution.pk]),
-        "can_cancel": model_admin.has_change_permission(request, execution) and not execution.is_terminal,
-        "can_rerun": model_admin.has_add_permission(request),
+        "can_cancel": may(request.user, Act.CANCEL, execution) and not execution.is_terminal,
+        "can_rerun": may_rerun(request.user, execution),
     }

@@ -4,6 +4,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from executions.admin.owned import OwnedRecordAdmin
 from executions.models import AgentExecution, Session
 from executions.selectors import execution_is_queued, session_turns
 
@@ -39,7 +40,7 @@ class TurnInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(OwnedRecordAdmin, admin.ModelAdmin):
     list_display = ["id", "agent", "owner", "subject", "last_turn", "created_at"]
     list_filter = ["agent"]
     search_fields = ["subject"]

@@ -1,11 +1,26 @@
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+"""The API's side of executions/permissions.py: querysets are scoped to what
+the user may see (others' records are 404), and acting on a visible record
+the user may not act on is 403."""
+from rest_framework.permissions import BasePermission, DjangoModelPermissions
+
+from executions.permissions import Act, may
+
+ACTS = {
+    "retrieve": Act.VIEW, "events": Act.VIEW, "executions": Act.VIEW, "stream": Act.VIEW,
+    "update": Act.CHANGE, "partial_update": Act.CHANGE,
+    "destroy": Act.DELETE, "cancel": Act.CANCEL,
+}
 
 
-class IsStaffOrReadOnly(BasePermission):
-    """Any authenticated user reads; only staff write."""
+class OwnerOrModelPermission(BasePermission):
+    """Owners act on their own; others need the model permission for the act."""
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return request.method in SAFE_METHODS or user.is_staff
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request, view, record) -> bool:
+        return may(request.user, ACTS.get(getattr(view, "action", None), Act.VIEW), record)
+
+
+class AgentPermission(DjangoModelPermissions):
+    """Every signed-in user reads agents; writing needs add / change / delete_agent."""

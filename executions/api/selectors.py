@@ -1,19 +1,16 @@
-"""Reads for the API: owner-scoped querysets and the transcript of an execution."""
+"""Reads for the API: the records a user may see, and an execution's transcript."""
 from django.db.models import QuerySet
 
 from executions.models import AgentExecution, EventType, ExecutionEvent, Session
-
-
-def _scoped(queryset: QuerySet, user) -> QuerySet:
-    return queryset if user.is_staff else queryset.filter(owner=user)
+from executions.permissions import visible
 
 
 def session_list_for(*, user) -> QuerySet[Session]:
-    return _scoped(Session.objects.select_related("agent"), user)
+    return visible(Session.objects.select_related("agent"), user=user)
 
 
 def execution_list_for(*, user) -> QuerySet[AgentExecution]:
-    return _scoped(AgentExecution.objects.select_related("agent"), user)
+    return visible(AgentExecution.objects.select_related("agent"), user=user)
 
 
 def execution_transcript(*, events: list[ExecutionEvent]) -> tuple[list[dict], list[dict]]:

@@ -1,26 +1,21 @@
 """Who may watch what, and the close codes for refusals."""
 from executions.models import AgentExecution
+from executions.permissions import Act, may, may_for_everyone, signed_in
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 
-VIEW_PERMISSION = "executions.view_agentexecution"
-
 
 def user_may_view_all(user) -> bool:
-    return bool(user.is_active and user.is_staff and user.has_perm(VIEW_PERMISSION))
+    return may_for_everyone(user, AgentExecution, Act.VIEW)
 
 
 def execution_access(*, user, execution_id) -> int | None:
     """None when `user` may watch the execution, else the close code to use."""
-    if user is None or not user.is_authenticated:
+    if not signed_in(user):
         return CLOSE_UNAUTHENTICATED
-    owner_id = (
-        AgentExecution.objects.filter(pk=execution_id).values_list("owner_id", flat=True).first()
-    )
-    if owner_id is None and not AgentExecution.objects.filter(pk=execution_id).exists():
+    execution = AgentExecution.objects.filter(pk=execution_id).only("owner_id").first()
+    if execution is None:
         return CLOSE_NOT_FOUND
-    if owner_id == user.pk or user_may_view_all(user):
-        return None
-    return CLOSE_FORBIDDEN
+    return None if may(user, Act.VIEW, execution) else CLOSE_FORBIDDEN

@@ -1,18 +1,16 @@
 """Turn a `provider:model` string into a chat model; the one place providers are chosen.
 
 Provider packages are imported lazily so a worker only needs the ones it uses. Client retries
-are switched off everywhere: Temporal retries the activity, and two retry layers multiply.
+are switched off everywhere: model calls are retried in one place, inside the run
+(runner/llms/retry.py), and two retry layers multiply.
 """
 
-import os
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
+from runner.llms.providers import PROVIDER_ENV, provider_api_key, provider_base_url
 from runner.llms.scripted import ScriptedChatModel
-
-COMPATIBLE_BASE_URL_ENV = "STIGMER_OPENAI_COMPATIBLE_BASE_URL"
-COMPATIBLE_API_KEY_ENV = "STIGMER_OPENAI_COMPATIBLE_API_KEY"
 
 PROVIDERS = {
     "openai": "OpenAI",
@@ -89,30 +87,42 @@ def _build(
         return ScriptedChatModel(name=model, **kwargs)
     if temperature is not None:
         kwargs["temperature"] = temperature
+    api_key, base_url = provider_api_key(provider), provider_base_url(provider)
     if provider == "ollama":
         from langchain_ollama import ChatOllama
 
         # The ollama client makes one HTTP attempt per call: there is no retry to disable.
         if max_tokens is not None:
             kwargs["num_predict"] = max_tokens
+        if base_url:
+            kwargs.setdefault("base_url", base_url)
+        if api_key:  # hosted Ollama; a local server needs none
+            kwargs.setdefault("client_kwargs", {"headers": {"Authorization": f"Bearer {api_key}"}})
         return ChatOllama(model=model, **kwargs)
 
     if max_tokens is not None:
         kwargs["max_tokens"] = max_tokens
     kwargs["max_retries"] = 0
+    if base_url:
+        kwargs.setdefault("base_url", base_url)
+    if provider == "openai-compatible":
+        if not base_url:
+            raise UnknownModelError(
+                f"'{provider}:{model}' needs {PROVIDER_ENV[provider][1]} set to the server's base URL"
+            )
+        api_key = api_key or "unused"  # many local servers take no key
+    if not api_key:
+        raise UnknownModelError(f"'{provider}:{model}' needs {PROVIDER_ENV[provider][0]} set")
+    # Only from provider_api_key: a key in model_options would sit in the database and the admin.
+    kwargs["api_key"] = api_key
     if provider == "anthropic":
-        from langchain_anthropic import ChatAnthropic
+        from runner.llms.anthropic import StreamedUsageChatAnthropic
 
-        return ChatAnthropic(model=model, **kwargs)
+        return StreamedUsageChatAnthropic(model=model, **kwargs)
 
     from langchain_openai import ChatOpenAI
 
-    if provider == "openai-compatible":
-        base_url = os.environ.get(COMPATIBLE_BASE_URL_ENV)
-        if not base_url:
-            raise UnknownModelError(
-                f"'{provider}:{model}' needs {COMPATIBLE_BASE_URL_ENV} set to the server's base URL"
-            )
-        kwargs.setdefault("base_url", base_url)
-        kwargs.setdefault("api_key", os.environ.get(COMPATIBLE_API_KEY_ENV) or "unused")
+    # A streamed response carries usage only when asked for (stream_options.include_usage);
+    # langchain asks by default for api.openai.com alone, so every other endpoint recorded 0.
+    kwargs.setdefault("stream_usage", True)
     return ChatOpenAI(model=model, **kwargs)

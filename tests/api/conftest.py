@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -29,7 +30,30 @@ def bob(db):
 
 @pytest.fixture
 def staff(db):
+    """The staff flag alone: into the admin, nothing more (executions/permissions.py)."""
     return _user("root", is_staff=True)
+
+
+def with_perms(user, *codenames: str):
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return get_user_model().objects.get(pk=user.pk)  # a fresh permission cache
+
+
+@pytest.fixture
+def editor(db):
+    """Writes agents (and reads their model options)."""
+    return with_perms(_user("editor", is_staff=True), "add_agent", "change_agent", "delete_agent")
+
+
+@pytest.fixture
+def viewer(db):
+    """Sees everyone's sessions and executions."""
+    return with_perms(_user("viewer", is_staff=True), "view_session", "view_agentexecution")
+
+
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_superuser("admin", password="pw")
 
 
 def client_for(user) -> APIClient:

@@ -40,11 +40,11 @@ def test_non_staff_cannot_write_agents(api, demo_agent):
     assert api.post(URL, NEW, format="json").json()["error"]["code"] == "permission_denied"
 
 
-def test_staff_creates_updates_and_deletes_an_agent(staff):
-    client = client_for(staff)
+def test_editor_creates_updates_and_deletes_an_agent(editor):
+    client = client_for(editor)
     created = client.post(URL, NEW, format="json")
     assert created.status_code == 201, created.json()
-    assert Agent.objects.get(slug="helper").owner == staff
+    assert Agent.objects.get(slug="helper").owner == editor
     patched = client.patch(f"{URL}helper/", {"instructions": "Be brief."}, format="json")
     assert patched.json()["instructions"] == "Be brief."
     replaced = client.put(f"{URL}helper/", {**NEW, "name": "Renamed"}, format="json")
@@ -53,8 +53,8 @@ def test_staff_creates_updates_and_deletes_an_agent(staff):
     assert not Agent.objects.filter(slug="helper").exists()
 
 
-def test_agent_input_is_validated(staff, demo_agent):
-    client = client_for(staff)
+def test_agent_input_is_validated(editor, demo_agent):
+    client = client_for(editor)
     bad = {**NEW, "model": "nonsense", "tools": ["rm_rf"]}
     fields = client.post(URL, bad, format="json").json()["error"]["fields"]
     assert set(fields) >= {"model", "tools"}
@@ -63,9 +63,9 @@ def test_agent_input_is_validated(staff, demo_agent):
     assert not Agent.objects.filter(slug="helper").exists()
 
 
-def test_agent_with_executions_cannot_be_deleted(staff, demo_agent):
-    make_execution(agent=demo_agent, owner=staff, phase="COMPLETED")
-    response = client_for(staff).delete(f"{URL}demo/")
+def test_agent_with_executions_cannot_be_deleted(editor, demo_agent):
+    make_execution(agent=demo_agent, owner=editor, phase="COMPLETED")
+    response = client_for(editor).delete(f"{URL}demo/")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "protected"
 
@@ -82,8 +82,8 @@ def test_anonymous_is_401(anon, demo_agent):
     assert response.json()["error"]["code"] == "not_authenticated"
 
 
-def test_null_characters_in_model_options_are_a_field_error(staff):
-    response = client_for(staff).post(
+def test_null_characters_in_model_options_are_a_field_error(editor):
+    response = client_for(editor).post(
         URL, {**NEW, "model_options": {"token_delay": "\u0000"}}, format="json"
     )
     assert response.status_code == 400

@@ -174,7 +174,7 @@ def test_events_page_after_n(api, alice, demo_agent):
     assert bad.status_code == 400 and "after" in bad.json()["error"]["fields"]
 
 
-def test_executions_are_private_staff_sees_all(api, alice, bob, staff, demo_agent, anon):
+def test_executions_are_private_a_viewer_sees_all(api, alice, bob, staff, viewer, demo_agent, anon):
     mine = make_execution(agent=demo_agent, owner=alice, message="mine")
     theirs = make_execution(agent=demo_agent, owner=bob, message="theirs")
     assert [e["message"] for e in api.get(URL).json()["results"]] == ["mine"]
@@ -183,9 +183,10 @@ def test_executions_are_private_staff_sees_all(api, alice, bob, staff, demo_agen
     assert api.post(f"{URL}{theirs.pk}/cancel/").status_code == 404
     assert api.delete(f"{URL}{theirs.pk}/").status_code == 404
     assert AgentExecution.objects.get(pk=theirs.pk).phase == "PENDING"
-    everyone = client_for(staff).get(URL).json()["results"]
+    assert client_for(staff).get(URL).json()["results"] == []  # the staff flag alone
+    everyone = client_for(viewer).get(URL).json()["results"]
     assert {e["message"] for e in everyone} == {"mine", "theirs"}
-    assert client_for(staff).get(f"{URL}{mine.pk}/").status_code == 200
+    assert client_for(viewer).get(f"{URL}{mine.pk}/").status_code == 200
     for path in ("", f"{mine.pk}/", f"{mine.pk}/events/", f"{mine.pk}/stream/"):
         assert anon.get(f"{URL}{path}").status_code == 401, path
     assert anon.post(URL, {"agent": "demo", "message": "hi"}, format="json").status_code == 401

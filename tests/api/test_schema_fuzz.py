@@ -32,8 +32,8 @@ def server(settings, fast_start):
     live.stop()
 
 
-def test_schema_fuzz_finds_no_server_error_or_schema_violation(server, staff, demo_agent, tmp_path):
-    key = Token.objects.get_or_create(user=staff)[0].key
+def test_schema_fuzz_finds_no_server_error_or_schema_violation(server, superuser, demo_agent, tmp_path):
+    key = Token.objects.get_or_create(user=superuser)[0].key
     st = Path(sys.executable).with_name("st")
     command = [
         str(st), "run", f"{server.url}/api/schema/",

@@ -30,3 +30,18 @@ def test_metrics_count_phases_and_observe_durations(client, workers, demo_agent)
     assert samples[("stigmer_execution_duration_seconds_bucket", (("le", "+Inf"),))] == 2
     assert samples[("stigmer_execution_duration_seconds_bucket", (("le", "60.0"),))] == 2
     assert samples[("stigmer_execution_time_to_first_event_seconds_bucket", (("le", "+Inf"),))] == 2
+
+
+def test_metrics_count_tokens_by_the_model_that_ran(client, workers, demo_agent):
+    plain = wait_for_phase(execution_create(agent=demo_agent, message="What is 6*7?"), Phase.COMPLETED)
+    overridden = wait_for_phase(
+        execution_create(agent=demo_agent, message="hello", model="scripted:long"), Phase.COMPLETED
+    )
+
+    samples = scrape(client)
+
+    for execution, model in ((plain, "scripted:demo"), (overridden, "scripted:long")):
+        assert execution.input_tokens > 0
+        for kind in ("input", "output"):
+            labels = (("kind", kind), ("model", model))
+            assert samples[("stigmer_tokens_total", labels)] == getattr(execution, f"{kind}_tokens")

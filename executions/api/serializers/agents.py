@@ -9,6 +9,7 @@ from executions.api.serializers.base import (
     StrictIntegerField,
 )
 from executions.models import Agent, MultitaskStrategy
+from executions.permissions import may_edit_agents
 from runner.llms.resolve import describe_model, is_offline
 
 
@@ -27,6 +28,13 @@ class AgentOutputSerializer(serializers.ModelSerializer):
             "created_at", "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, agent: Agent) -> dict:
+        data = super().to_representation(agent)
+        request = self.context.get("request")
+        if request is None or not may_edit_agents(request.user):
+            data.pop("model_options")  # for the agent's editors only
+        return data
 
     def get_model_description(self, agent: Agent) -> str:
         return describe_model(agent.model)

@@ -3,7 +3,7 @@ from rest_framework import status, viewsets
 from rest_framework.response import Response
 
 from executions.api.pagination import SlugCursorPagination
-from executions.api.permissions import IsStaffOrReadOnly
+from executions.api.permissions import AgentPermission
 from executions.api.views.base import SingleValuedQueryMixin
 from executions.api.serializers.agents import AgentInputSerializer, AgentOutputSerializer
 from executions.models import Agent
@@ -12,28 +12,28 @@ from executions.services.records import agent_create, agent_delete, agent_update
 
 @extend_schema(tags=["agents"])
 class AgentViewSet(SingleValuedQueryMixin, viewsets.GenericViewSet):
-    """Agents: readable by every authenticated user, writable by staff."""
+    """Agents: readable by every signed-in user; writing needs the agent permissions."""
 
     queryset = Agent.objects.all()
     lookup_field = "slug"
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [AgentPermission]
     pagination_class = SlugCursorPagination
     serializer_class = AgentOutputSerializer
     filter_backends: list = []
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(AgentOutputSerializer(page, many=True).data)
+        return self.get_paginated_response(self._out(page, many=True).data)
 
     def retrieve(self, request, slug=None):
-        return Response(AgentOutputSerializer(self.get_object()).data)
+        return Response(self._out(self.get_object()).data)
 
     @extend_schema(request=AgentInputSerializer, responses={201: AgentOutputSerializer})
     def create(self, request):
         serializer = AgentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         agent = agent_create(owner=request.user, **serializer.validated_data)
-        return Response(AgentOutputSerializer(agent).data, status=status.HTTP_201_CREATED)
+        return Response(self._out(agent).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AgentInputSerializer, responses={200: AgentOutputSerializer})
     def update(self, request, slug=None):
@@ -53,4 +53,7 @@ class AgentViewSet(SingleValuedQueryMixin, viewsets.GenericViewSet):
         serializer = AgentInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         agent = agent_update(agent=agent, **serializer.validated_data)
-        return Response(AgentOutputSerializer(agent).data)
+        return Response(self._out(agent).data)
+
+    def _out(self, agent, many: bool = False) -> AgentOutputSerializer:
+        return AgentOutputSerializer(agent, many=many, context={"request": self.request})

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from executions.api.filters import ExecutionFilter
 from executions.api.pagination import CreatedCursorPagination
-from executions.api.selectors import execution_list_for, execution_transcript
+from executions.api.selectors import execution_list_for, execution_transcript, session_list_for
 from executions.api.serializers.events import (
     EventOutputSerializer,
     EventPageSerializer,
@@ -18,7 +18,7 @@ from executions.api.serializers.executions import (
     ExecutionOutputSerializer,
 )
 from executions.api.views.base import SingleValuedQueryMixin, UUIDLookupMixin, agent_by_slug
-from executions.models import AgentExecution, Session
+from executions.models import AgentExecution
 from executions.selectors import execution_events_after
 from executions.services.executions import execution_cancel, execution_create
 from executions.services.records import execution_delete
@@ -34,7 +34,7 @@ def _detail(execution) -> dict:
 
 @extend_schema(tags=["executions"])
 class ExecutionViewSet(SingleValuedQueryMixin, UUIDLookupMixin, viewsets.GenericViewSet):
-    """One user message to an agent, run durably; yours only (staff see all)."""
+    """One user message to an agent, run durably; yours, and others' with the matching permission."""
 
     queryset = AgentExecution.objects.none()  # for the schema; get_queryset scopes by user
     pagination_class = CreatedCursorPagination
@@ -67,8 +67,7 @@ class ExecutionViewSet(SingleValuedQueryMixin, UUIDLookupMixin, viewsets.Generic
         agent = agent_by_slug(data["agent"])
         session = None
         if data.get("session"):
-            sessions = Session.objects.all() if request.user.is_staff else request.user.session_set
-            session = sessions.filter(pk=data["session"]).first()
+            session = session_list_for(user=request.user).filter(pk=data["session"]).first()
             if session is None:
                 raise ValidationError({"session": [f"Unknown session {data['session']}."]})
         execution = execution_create(

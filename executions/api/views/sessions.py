@@ -19,7 +19,7 @@ from executions.services.records import session_create, session_delete, session_
 
 @extend_schema(tags=["sessions"])
 class SessionViewSet(SingleValuedQueryMixin, UUIDLookupMixin, viewsets.GenericViewSet):
-    """Conversations with one agent; yours only (staff see all)."""
+    """Conversations with one agent; yours, and others' with the matching permission."""
 
     queryset = Session.objects.none()  # for the schema; get_queryset scopes by user
     pagination_class = CreatedCursorPagination

@@ -104,6 +104,13 @@
       ["input_tokens", "output_tokens", "total_tokens"].forEach(function (k) { setField(k, data[k]); });
     }
 
+    function modelRetry(data) {
+      // The failed attempt's streamed words are not the answer: the next attempt streams anew.
+      if (streaming) { streaming.remove(); streaming = null; }
+      var li = message("system", data.message, "retry");
+      li.classList.add("stigmer-retry");
+    }
+
     function onToken(frame) {
       if (TERMINAL[root.dataset.phase]) { return; }
       if (!streaming) { streaming = message("ai", ""); streaming.classList.add("stigmer-streaming"); }
@@ -128,6 +135,7 @@
         case "tool_call_completed": toolDone(data, false); break;
         case "tool_call_failed": toolDone(data, true); break;
         case "usage": usage(data); break;
+        case "model_retry": modelRetry(data); break;
         default: message("system", data.message || data.error || pretty(data), frame.type);
       }
     }

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('executions', '0004_event_idempotency_key'),
+        ('executions', '0006_model_retry_event'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
