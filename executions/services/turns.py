@@ -120,8 +120,8 @@ def session_turns_interrupt(*, execution: AgentExecution, ahead: list) -> None:
 
 
 def session_turn_advance(*, session_id) -> str | None:
-    """Start the session's next turn if it is queued and every earlier turn
-    has ended; returns its id when this call handed the session over."""
+    """Start the session's head (its earliest unfinished turn) if its workflow
+    has not started; returns its id when this call started it."""
     from executions.services.workflows import execution_workflow_start
 
     with transaction.atomic():
@@ -131,14 +131,17 @@ def session_turn_advance(*, session_id) -> str | None:
             unfinished_turns(session_id).order_by(F("turn").asc(nulls_first=True), "created_at")
             .select_for_update(of=("self",)).first()
         )
-        if head is None or head.start_error != SESSION_WAIT_REASON or head.workflow_started_at:
+        if head is None or head.phase != Phase.PENDING or head.workflow_started_at:
             return None
-        # Under both locks: the reason goes, so a second advancer (or the
-        # reconciler) sees a turn already handed over and does not say it twice.
-        execution_event_append_locked(
-            execution=head, type=EventType.SYSTEM, data={"message": HANDED_OFF},
-        )
-        AgentExecution.objects.filter(pk=head.pk).update(start_error="")
+        if head.start_error == SESSION_WAIT_REASON:
+            # Under both locks: the reason goes, so a second advancer (or the
+            # reconciler) sees a turn already handed over and does not say it twice.
+            execution_event_append_locked(
+                execution=head, type=EventType.SYSTEM, data={"message": HANDED_OFF},
+            )
+            AgentExecution.objects.filter(pk=head.pk).update(start_error="")
+    # Also for a head handed over but not started (a worker that died between
+    # the two re-runs this on replay): starting is idempotent.
     return str(head.pk) if execution_workflow_start(execution_id=head.pk) else None
 
 

@@ -275,3 +275,24 @@ def test_interrupt_cancels_queued_turns_at_once_and_only_the_new_turn_runs_next(
     assert (first.phase, queued.phase) == (Phase.CANCELLED, Phase.CANCELLED)
     assert queued.workflow_started_at is None and not queued.events.filter(type="message").exists()
     assert human_turns(first.session) == ["sleep 30 then tell me", "What is 3*3?"]
+
+
+def test_a_hand_off_cut_short_before_the_start_is_completed_when_re_run(
+    workers, demo_agent, monkeypatch, temporal_env
+):
+    from executions.services.turns import session_turn_advance
+
+    monkeypatch.setenv("TEMPORAL_HOST_PORT", f"127.0.0.1:{free_port()}")
+    monkeypatch.setenv("TEMPORAL_CONNECT_TIMEOUT_SECONDS", "1")
+    first = execution_create(agent=demo_agent, message="hello")
+    second = execution_create(agent=demo_agent, message="What is 8*8?", session=first.session)
+    execution_phase_set(execution_id=first.pk, phase=Phase.FAILED, error="lost")
+    # The hand-off's transaction committed, then its worker died before the start.
+    AgentExecution.objects.filter(pk=second.pk).update(start_error="")
+    monkeypatch.setenv("TEMPORAL_HOST_PORT", temporal_env)
+
+    assert session_turn_advance(session_id=first.session_id) == str(second.pk)  # the re-run on replay
+
+    second = wait_for_phase(second, Phase.COMPLETED, timeout=30)
+    assert second.output == "The result is 64."
+    assert session_turn_advance(session_id=first.session_id) is None  # nothing left to start
