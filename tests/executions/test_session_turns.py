@@ -54,7 +54,7 @@ def assert_one_at_a_time(executions: list[AgentExecution]) -> None:
 
 
 def test_enqueue_runs_concurrent_turns_one_at_a_time_in_creation_order(workers, demo_agent):
-    first = execution_create(agent=demo_agent, message="please sleep 2")
+    first = execution_create(agent=demo_agent, message="please sleep 4")
     session = first.session
     messages = ["What is 5*5?", "What is 2+3?", "What is 7*6?", "What is 9-4?"]
 
@@ -81,7 +81,7 @@ def test_enqueue_runs_concurrent_turns_one_at_a_time_in_creation_order(workers, 
 
 
 def test_reject_refuses_a_turn_while_the_session_is_busy(workers, demo_agent, client):
-    first = execution_create(agent=demo_agent, message="please sleep 3")
+    first = execution_create(agent=demo_agent, message="please sleep 4")
     session = first.session
     before = AgentExecution.objects.count()
 
@@ -102,13 +102,13 @@ def test_reject_refuses_a_turn_while_the_session_is_busy(workers, demo_agent, cl
     wait_for_phase(first, Phase.COMPLETED)
     later = wait_for_phase(execution_create(agent=demo_agent, message="What is 2+2?", session=session), Phase.COMPLETED)
     assert later.turn == 2
-    assert human_turns(session) == ["please sleep 3", "What is 2+2?"]
+    assert human_turns(session) == ["please sleep 4", "What is 2+2?"]
 
 
 def test_reject_through_the_api_and_the_admin(workers, demo_agent, client):
     user = get_user_model().objects.create_superuser("alice", password="pw")
     client.force_login(user)
-    first = execution_create(agent=demo_agent, message="please sleep 3", owner=user)
+    first = execution_create(agent=demo_agent, message="please sleep 4", owner=user)
     session = first.session
 
     response = client.post(
@@ -176,7 +176,7 @@ def test_interrupt_cancels_the_running_turn_and_keeps_its_transcript(workers, de
 
 
 def test_cancel_of_a_queued_turn_skips_it(workers, demo_agent):
-    first = execution_create(agent=demo_agent, message="please sleep 2")
+    first = execution_create(agent=demo_agent, message="please sleep 4")
     session = first.session
     second = execution_create(agent=demo_agent, message="What is 1+1?", session=session)
     third = execution_create(agent=demo_agent, message="What is 2+2?", session=session)
@@ -188,7 +188,7 @@ def test_cancel_of_a_queued_turn_skips_it(workers, demo_agent):
     first.refresh_from_db()
     assert third.started_at >= first.completed_at
     assert not second.events.filter(type="message").exists()
-    assert human_turns(session) == ["please sleep 2", "What is 2+2?"]
+    assert human_turns(session) == ["please sleep 4", "What is 2+2?"]
 
 
 def test_reconciler_starts_a_queued_turn_whose_previous_turn_ended_without_hand_off(
@@ -214,7 +214,7 @@ def test_reconciler_starts_a_queued_turn_whose_previous_turn_ended_without_hand_
 def test_session_shows_its_turns_in_order_and_its_queue(workers, demo_agent, client):
     user = get_user_model().objects.create_superuser("alice", password="pw")
     client.force_login(user)
-    first = execution_create(agent=demo_agent, message="please sleep 2", owner=user)
+    first = execution_create(agent=demo_agent, message="please sleep 4", owner=user)
     session = first.session
     second = execution_create(agent=demo_agent, message="What is 5*5?", session=session, owner=user)
     third = execution_create(agent=demo_agent, message="What is 6*6?", session=session, owner=user)
@@ -227,7 +227,7 @@ def test_session_shows_its_turns_in_order_and_its_queue(workers, demo_agent, cli
     assert body["turns"][1]["phase"] == "PENDING"
     assert body["queue"] == [str(second.pk), str(third.pk)]
     page = client.get(f"/admin/executions/session/{session.pk}/change/").content.decode()
-    assert page.index("please sleep 2") < page.index("What is 5*5?") < page.index("What is 6*6?")
+    assert page.index("please sleep 4") < page.index("What is 5*5?") < page.index("What is 6*6?")
     queue = page[page.index("field-queue"):page.index("Turns (in order")]
     assert f"/agentexecution/{second.pk}/change/" in queue and f"/agentexecution/{third.pk}/" in queue
     assert f"/agentexecution/{first.pk}/" not in queue

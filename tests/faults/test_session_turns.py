@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from executions.models import AgentExecution, Phase
@@ -70,7 +71,8 @@ def session_turns(session) -> list[AgentExecution]:
 
 
 def test_enqueue_from_api_and_run_agent_processes(platform, demo_agent, alice):
-    first = execution_create(agent=demo_agent, message="please sleep 3", owner=alice)
+    # Long enough for the run_agent processes to boot and create their turns behind it.
+    first = execution_create(agent=demo_agent, message="please sleep 10", owner=alice)
     messages = [f"What is {i}*3?" for i in range(1, 5)]
 
     results = send_turns(platform, alice, first.session, messages, "enqueue")
@@ -82,7 +84,8 @@ def test_enqueue_from_api_and_run_agent_processes(platform, demo_agent, alice):
         wait_for_phase(turn, Phase.COMPLETED, Phase.FAILED, Phase.CANCELLED, timeout=60)
         assert turn.phase == Phase.COMPLETED, turn.error
         assert_no_duplicate_steps(turn)
-    assert all(t.events.filter(data__message=SESSION_WAIT_REASON).exists() for t in turns[1:])
+    for turn in turns[1:]:  # created while an earlier turn was unfinished: queued first
+        assert turn.events.filter(data__message=SESSION_WAIT_REASON).exists()
     assert_one_at_a_time(turns)
     assert [model_calls(platform, t) for t in turns[1:]] == [2, 2, 2, 2]
     assert human_turns(first.session) == [t.message for t in turns]
@@ -91,7 +94,7 @@ def test_enqueue_from_api_and_run_agent_processes(platform, demo_agent, alice):
 
 
 def test_reject_from_api_and_run_agent_processes(platform, demo_agent, alice):
-    first = execution_create(agent=demo_agent, message="please sleep 5", owner=alice)
+    first = execution_create(agent=demo_agent, message="sleep 60 then tell me", owner=alice)
 
     results = send_turns(platform, alice, first.session, ["hi", "hello"], "reject")
 
@@ -99,7 +102,10 @@ def test_reject_from_api_and_run_agent_processes(platform, demo_agent, alice):
     assert status == 409 and "is busy" in body["error"]["message"]
     assert code != 0 and "is busy" in output
     assert session_turns(first.session) == [first]
-    wait_for_phase(first, Phase.COMPLETED)
+    first.refresh_from_db()
+    assert first.phase in (Phase.PENDING, Phase.IN_PROGRESS)  # it was busy all along
+    call_command("cancel_execution", str(first.pk))
+    wait_for_phase(first, Phase.CANCELLED)
 
 
 def test_interrupt_from_api_and_run_agent_processes(platform, demo_agent, alice):
