@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from executions.models import Agent, AgentExecution, EventType, MultitaskStrategy, Phase, Session
 from executions.services.events import NewEvent, events_append_locked
+from executions.services.executions import session_turns_interrupt
 from executions.services.turns import (
     session_turn_claim,
     session_turn_strategy,
     session_turn_waiting_events,
-    session_turns_interrupt,
 )
 from executions.services.workflows import execution_workflow_start_loaded
 from executions.temporal.contract import workflow_id_for

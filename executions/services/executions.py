@@ -52,6 +52,27 @@ def execution_cancel(*, execution: AgentExecution) -> AgentExecution:
     return execution
 
 
+def session_turns_interrupt(*, execution: AgentExecution, ahead: list) -> None:
+    """`interrupt`, after the new turn's commit: cancel the earlier turns (a
+    running one keeps its transcript and ends CANCELLED); the last of them to
+    end hands the session to the new turn."""
+    # Latest first: the queued turns are cancelled while the running one still
+    # holds the session, so its hand-off goes straight to the new turn.
+    for pk in reversed(ahead):
+        earlier = AgentExecution.objects.filter(pk=pk).first()
+        if earlier is None:
+            continue
+        try:
+            execution_cancel(execution=earlier)
+        except ExecutionNotCancellable:
+            continue  # it ended on its own meanwhile
+        except Exception as exc:  # noqa: BLE001 - Temporal down: the new turn waits its turn
+            logger.warning(
+                "interrupt of %s for %s failed: %s", pk, execution.pk, exc,
+                extra={"execution_id": str(execution.pk)},
+            )
+
+
 @dataclass
 class ReconcileReport:
     repaired: list[str] = field(default_factory=list)

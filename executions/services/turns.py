@@ -15,16 +15,13 @@ workflow's code running (a run timeout, a cancel before the start, a repair).
 Starting is idempotent (the workflow id is a pure function of the
 execution), so the hand-off and the reconciler may race: it runs once.
 """
-import logging
-
 from django.db import transaction
 from django.db.models import F
 
-from executions.errors import ExecutionNotCancellable, SessionBusy
+from executions.errors import SessionBusy
 from executions.models import AgentExecution, EventType, MultitaskStrategy, Phase, Session
 from executions.services.events import NewEvent, execution_event_append_locked
-
-logger = logging.getLogger(__name__)
+from executions.services.workflows import execution_workflow_start
 
 SESSION_WAIT_REASON = "waiting for the previous turn of this session"
 HANDED_OFF = "the previous turn of this session ended; starting"
@@ -96,34 +93,9 @@ def session_turn_waiting_events(ahead: list) -> list[NewEvent]:
     return [NewEvent(EventType.SYSTEM, {"message": SESSION_WAIT_REASON, "waiting_for": [str(pk) for pk in ahead]})]
 
 
-def session_turns_interrupt(*, execution: AgentExecution, ahead: list) -> None:
-    """`interrupt`, after the new turn's commit: cancel the earlier turns (a
-    running one keeps its transcript and ends CANCELLED); the last of them to
-    end hands the session to the new turn."""
-    from executions.services.executions import execution_cancel
-
-    # Latest first: the queued turns are cancelled while the running one still
-    # holds the session, so its hand-off goes straight to the new turn.
-    for pk in reversed(ahead):
-        earlier = AgentExecution.objects.filter(pk=pk).first()
-        if earlier is None:
-            continue
-        try:
-            execution_cancel(execution=earlier)
-        except ExecutionNotCancellable:
-            continue  # it ended on its own meanwhile
-        except Exception as exc:  # noqa: BLE001 - Temporal down: the new turn waits its turn
-            logger.warning(
-                "interrupt of %s for %s failed: %s", pk, execution.pk, exc,
-                extra={"execution_id": str(execution.pk)},
-            )
-
-
 def session_turn_advance(*, session_id) -> str | None:
     """Start the session's head (its earliest unfinished turn) if its workflow
     has not started; returns its id when this call started it."""
-    from executions.services.workflows import execution_workflow_start
-
     with transaction.atomic():
         if _session_lock_only(session_id) is None:
             return None
