@@ -15,4 +15,6 @@ RUN SECRET_KEY=build-only-not-secret DEBUG=0 python manage.py collectstatic --no
 USER stigmer
 
 EXPOSE 8000
-CMD ["uvicorn", "stigmer.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips", "*"]
+# Forwarded headers are trusted only from FORWARDED_ALLOW_IPS (uvicorn reads it;
+# the compose file sets it), never from any client that reaches the port.
+CMD ["uvicorn", "stigmer.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]

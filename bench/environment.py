@@ -125,6 +125,10 @@ class Environment:
             "LOG_FORMAT": "plain",
             "LOG_LEVEL": "WARNING",
             "STIGMER_CHECKPOINT_PATH": str(LOG_DIR / "unused-checkpoints.sqlite3"),
+            # One bench user creates thousands of runs a minute: no quotas.
+            "STIGMER_CREATE_RATE_PER_USER": "",
+            "STIGMER_CREATE_RATE_PER_AGENT": "",
+            "STIGMER_MAX_RUNNING_PER_USER": "0",
         }
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--no-input"], cwd=ROOT, env=self.env,

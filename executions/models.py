@@ -1,9 +1,10 @@
-"""Agents, sessions, executions and the per-execution event log."""
+"""Agents, MCP servers, sessions, executions and the per-execution event log."""
+import re
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 
 
@@ -28,6 +29,82 @@ class MultitaskStrategy(models.TextChoices):
     INTERRUPT = "interrupt", "interrupt: cancel the unfinished turns, then run"
 
 
+class McpTransport(models.TextChoices):
+    STDIO = "stdio", "stdio (a local process)"
+    STREAMABLE_HTTP = "streamable_http", "streamable HTTP"
+
+
+def _string_list(value, field: str) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return f"{field} must be a list of strings."
+    return None
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+def _string_map(value, field: str, key: re.Pattern) -> str | None:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        return f"{field} must be an object of string values."
+    bad = sorted(name for name in value if not key.match(name))
+    if bad:
+        return f"{field} has invalid names: {', '.join(map(repr, bad))}."
+    return None
+
+
+class McpServer(models.Model):
+    """An MCP server whose tools agents may use, namespaced `<name>__<tool>`."""
+
+    name = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(
+            r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$",
+            "Lower-case letters and digits, single '-' or '_' between them (no '__').",
+        )],
+        help_text="Prefixes its tools: <name>__<tool>",
+    )
+    description = models.TextField(blank=True)
+    transport = models.CharField(max_length=20, choices=McpTransport.choices, default=McpTransport.STDIO)
+    command = models.CharField(max_length=500, blank=True, help_text="stdio: the program to start")
+    args = models.JSONField(default=list, blank=True, help_text='stdio: e.g. ["-m", "my_server"]')
+    env = models.JSONField(
+        default=dict, blank=True, help_text="stdio: environment variables for the process"
+    )
+    url = models.URLField(max_length=500, blank=True, help_text="streamable HTTP: the endpoint")
+    headers = models.JSONField(default=dict, blank=True, help_text="streamable HTTP: request headers")
+    enabled_tools = models.JSONField(
+        default=list, blank=True,
+        help_text="The server's tools agents may use (names without the prefix); empty: all",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "MCP server"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.transport == McpTransport.STDIO and not self.command:
+            errors["command"] = "A stdio server needs the command that starts it."
+        if self.transport == McpTransport.STREAMABLE_HTTP and not self.url:
+            errors["url"] = "A streamable HTTP server needs its URL."
+        checks = {
+            "args": _string_list(self.args, "args"),
+            "enabled_tools": _string_list(self.enabled_tools, "enabled_tools"),
+            "env": _string_map(self.env, "env", _ENV_NAME),
+            "headers": _string_map(self.headers, "headers", _HEADER_NAME),
+        }
+        errors.update({name: message for name, message in checks.items() if message})
+        if errors:
+            raise ValidationError(errors)
+
+
 class Agent(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
@@ -44,6 +121,9 @@ class Agent(models.Model):
         default=dict, blank=True, help_text='Provider options, e.g. {"token_delay": 0.05}'
     )
     tools = models.JSONField(default=list, blank=True, help_text="Names from the tool registry")
+    mcp_servers = models.ManyToManyField(
+        McpServer, blank=True, related_name="agents", help_text="Their tools join the agent's"
+    )
     execution_timeout_seconds = models.PositiveIntegerField(
         default=600, validators=[MinValueValidator(1)]
     )
@@ -71,6 +151,18 @@ class Agent(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+    def clean(self) -> None:
+        from runner.tools import tool_names
+
+        if problem := _string_list(self.tools, "tools"):
+            raise ValidationError({"tools": problem})
+        known = tool_names()
+        unknown = sorted(set(self.tools) - set(known))
+        if unknown:
+            raise ValidationError({"tools": (
+                f"Unknown tools: {', '.join(unknown)}. Registered: {', '.join(known)}."
+            )})
 
 
 class Session(models.Model):

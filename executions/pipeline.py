@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from executions.errors import RunningLimitReached
 from executions.models import Agent, AgentExecution, EventType, MultitaskStrategy, Phase, Session
 from executions.services.events import NewEvent, events_append_locked
 from executions.services.executions import session_turns_interrupt
@@ -65,6 +66,23 @@ def execution_validate(execution: AgentExecution) -> None:
             errors["model"] = str(exc)
     if errors:
         raise ValidationError(errors)
+    _check_running_limit(execution)
+
+
+def _check_running_limit(execution: AgentExecution) -> None:
+    limit = settings.STIGMER_MAX_RUNNING_PER_USER
+    if not limit or execution.owner_id is None:
+        return
+    unfinished = (
+        AgentExecution.objects.filter(owner_id=execution.owner_id, phase__in=[Phase.PENDING, Phase.IN_PROGRESS])
+        .exclude(pk=execution.pk)
+        .count()
+    )
+    if unfinished >= limit:
+        raise RunningLimitReached(
+            f"You have {unfinished} executions running or waiting to run; at most {limit} are allowed. "
+            "Wait for one to finish, or cancel one."
+        )
 
 
 def _apply_defaults(execution: AgentExecution) -> tuple[dict, list]:

@@ -3,7 +3,40 @@ from dataclasses import dataclass
 
 from django.db.models import F
 
-from executions.models import AgentExecution, ExecutionEvent
+from executions.models import AgentExecution, ExecutionEvent, McpServer
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Who and what a run is for: what a tool may read (runner.tools.ToolContext)."""
+
+    execution_id: str
+    session_id: str
+    agent_id: int
+    agent_slug: str
+    owner_id: int | None
+
+
+@dataclass(frozen=True)
+class McpServerConfig:
+    """An MCP server as the runner connects to it (runner/mcp/connection.py)."""
+
+    name: str
+    transport: str
+    command: str
+    args: list[str]
+    env: dict[str, str]
+    url: str
+    headers: dict[str, str]
+    enabled_tools: list[str]
+
+
+def mcp_server_config(server: McpServer) -> McpServerConfig:
+    return McpServerConfig(
+        name=server.name, transport=server.transport, command=server.command,
+        args=list(server.args), env=dict(server.env), url=server.url,
+        headers=dict(server.headers), enabled_tools=list(server.enabled_tools),
+    )
 
 
 @dataclass(frozen=True)
@@ -11,6 +44,7 @@ class RunConfig:
     """What the runner needs to build an agent, loaded by id (no secrets in payloads)."""
 
     phase: str
+    context: RunContext
     model: str
     instructions: str
     tools: list[str]
@@ -18,6 +52,7 @@ class RunConfig:
     max_tokens: int | None
     model_options: dict
     max_tool_calls: int
+    mcp_servers: tuple[McpServerConfig, ...] = ()
 
 
 def execution_run_config(*, execution: AgentExecution) -> RunConfig:
@@ -25,6 +60,13 @@ def execution_run_config(*, execution: AgentExecution) -> RunConfig:
     agent = execution.agent
     return RunConfig(
         phase=execution.phase,
+        context=RunContext(
+            execution_id=str(execution.pk),
+            session_id=str(execution.session_id),
+            agent_id=agent.pk,
+            agent_slug=agent.slug,
+            owner_id=execution.owner_id,
+        ),
         model=execution.model_spec,
         instructions=agent.instructions,
         tools=list(agent.tools),
@@ -32,6 +74,7 @@ def execution_run_config(*, execution: AgentExecution) -> RunConfig:
         max_tokens=agent.max_tokens,
         model_options=dict(agent.model_options),
         max_tool_calls=agent.max_tool_calls,
+        mcp_servers=tuple(mcp_server_config(server) for server in agent.mcp_servers.all()),
     )
 
 

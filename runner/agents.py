@@ -22,10 +22,18 @@ CACHE_SIZE = 64
 _agents: "OrderedDict[tuple[str, int], CompiledStateGraph]" = OrderedDict()
 
 
-def agent_for(config: RunConfig, checkpointer) -> CompiledStateGraph:
-    """The compiled agent for this configuration; ValueError if it is misconfigured."""
+def agent_for(config: RunConfig, checkpointer, mcp_tools=()) -> CompiledStateGraph:
+    """The compiled agent for this configuration; ValueError if it is misconfigured.
+
+    An agent with MCP tools is built for its run alone: its tools hold that
+    run's server sessions.
+    """
+    if mcp_tools:
+        return _build(config, checkpointer, [*get_tools(config.tools), *mcp_tools])
     shape = dataclasses.asdict(config)
+    # Per run, not per agent: the context reaches tools through the run's config.
     shape.pop("phase")
+    shape.pop("context")
     # A new key or endpoint for the provider builds a new client.
     shape["provider"] = provider_fingerprint(parse_model_spec(config.model)[0])
     key = (json.dumps(shape, sort_keys=True, default=str), id(checkpointer))
@@ -33,21 +41,25 @@ def agent_for(config: RunConfig, checkpointer) -> CompiledStateGraph:
     if agent is not None:
         _agents.move_to_end(key)
         return agent
+    agent = _build(config, checkpointer, get_tools(config.tools))
+    _agents[key] = agent
+    while len(_agents) > CACHE_SIZE:
+        _agents.popitem(last=False)
+    return agent
+
+
+def _build(config: RunConfig, checkpointer, tools) -> CompiledStateGraph:
     model = resolve_chat_model(
         config.model,
         temperature=config.temperature,
         max_tokens=config.max_tokens,
         options=config.model_options,
     )
-    agent = build_agent(
+    return build_agent(
         model=model,
-        tools=get_tools(config.tools),
+        tools=tools,
         instructions=config.instructions,
         checkpointer=checkpointer,
         max_tool_calls=config.max_tool_calls,
         model_spec=config.model,
     )
-    _agents[key] = agent
-    while len(_agents) > CACHE_SIZE:
-        _agents.popitem(last=False)
-    return agent

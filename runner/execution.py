@@ -1,5 +1,6 @@
 """Running one execution's agent: the body of ExecuteGraphton."""
 import asyncio
+import logging
 import os
 import socket
 from datetime import datetime, timezone
@@ -15,48 +16,69 @@ from runner.agents import agent_for
 from runner.checkpointer import open_checkpointer
 from runner.db import db_write
 from runner.llms.retry import ModelProviderError, model_call_deadline
+from runner.mcp.errors import McpServerError
+from runner.mcp.loading import mcp_sessions, mcp_tools_open
 from runner.progress import ProgressReporter
+from runner.tools.context import context_config
+
+logger = logging.getLogger(__name__)
 
 
 async def run_execution(execution: AgentExecutionInput, thread_id: str) -> ExecutionStatus:
     execution_id = execution.execution_id
     reporter = ProgressReporter(execution_id)
+    # Which runner ran it is for operators (logs, Temporal's history), not for
+    # the users who read the event log.
+    logger.info("agent run of execution %s started on %s@%s", execution_id, os.getpid(), socket.gethostname(),
+                extra={"execution_id": execution_id})
     config = await db_write(execution_run_start)(
-        execution_id=execution_id,
-        details={"runner": f"{os.getpid()}@{socket.gethostname()}"},
-        following=reporter.human(execution.message),
+        execution_id=execution_id, following=reporter.human(execution.message)
     )
     if config.phase in Phase.terminal():
         # Cancelled (or finished) before the runner got to it: run nothing.
         return ExecutionStatus(phase=config.phase)
-    async with open_checkpointer() as checkpointer:
+    # The run's MCP sessions live as long as its agent runs, and are closed
+    # (stdio servers stopped) however it ends.
+    async with mcp_sessions() as servers:
         try:
-            agent = agent_for(config, checkpointer)
-        except ValueError as exc:
-            raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
-    try:
-        with model_call_deadline(_seconds_left()):
-            await _run_agent(agent, execution, thread_id, config.max_tool_calls, reporter)
-    except asyncio.CancelledError:
-        await reporter.flush()
-        if not activity.is_worker_shutdown():
-            await db_write(execution_phase_set)(execution_id=execution_id, phase=Phase.CANCELLED)
-        raise
-    except ModelProviderError as exc:
-        # Already readable ("model provider openai refused the credentials (401)").
-        # Not chained: Temporal would record the SDK's error, and the worker log
-        # its traceback, with the provider's message, which may echo the key.
-        await reporter.flush()
-        raise ApplicationError(str(exc), type="ModelProviderError", non_retryable=True) from None
-    except Exception as exc:
-        await reporter.flush()
-        raise ApplicationError(
-            f"agent failed: {type(exc).__name__}: {exc}", type=type(exc).__name__, non_retryable=True
-        ) from exc
+            agent = await _agent(config, servers)
+            with model_call_deadline(_seconds_left()):
+                await _run_agent(agent, execution, thread_id, config, reporter)
+        except asyncio.CancelledError:
+            await reporter.flush()
+            if not activity.is_worker_shutdown():
+                await db_write(execution_phase_set)(execution_id=execution_id, phase=Phase.CANCELLED)
+            raise
+        except ApplicationError:
+            raise  # the agent could not be set up: nothing ran
+        except ModelProviderError as exc:
+            # Already readable ("model provider openai refused the credentials (401)").
+            # Not chained: Temporal would record the SDK's error, and the worker log
+            # its traceback, with the provider's message, which may echo the key.
+            await reporter.flush()
+            raise ApplicationError(str(exc), type="ModelProviderError", non_retryable=True) from None
+        except Exception as exc:
+            await reporter.flush()
+            raise ApplicationError(
+                f"agent failed: {type(exc).__name__}: {exc}", type=type(exc).__name__, non_retryable=True
+            ) from exc
     await reporter.complete()
     return ExecutionStatus(
         phase=Phase.COMPLETED, output=reporter.final_answer, usage=TokenUsage(**reporter.usage)
     )
+
+
+async def _agent(config, servers):
+    """The compiled agent, with the tools of its MCP servers (started on `servers`)."""
+    try:
+        mcp_tools = await mcp_tools_open(config.mcp_servers, servers)
+    except McpServerError as exc:
+        raise ApplicationError(str(exc), type="McpServerError", non_retryable=True) from exc
+    async with open_checkpointer() as checkpointer:
+        try:
+            return agent_for(config, checkpointer, mcp_tools)
+        except ValueError as exc:
+            raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
 
 
 def _seconds_left() -> float | None:
@@ -68,14 +90,15 @@ def _seconds_left() -> float | None:
     return (ends - datetime.now(timezone.utc)).total_seconds()
 
 
-async def _run_agent(agent, execution, thread_id, max_tool_calls, reporter) -> None:
+async def _run_agent(agent, execution, thread_id, config, reporter) -> None:
     stream = agent.astream(
         {"messages": [HumanMessage(execution.message)]},
         # Each tool call is two graph steps; the cap, not LangGraph's
-        # recursion limit, is what stops a looping agent.
+        # recursion limit, is what stops a looping agent. The run's context
+        # reaches the tools that ask for it (runner/tools/context.py).
         {
-            "configurable": {"thread_id": thread_id},
-            "recursion_limit": 2 * max_tool_calls + 5,
+            "configurable": {"thread_id": thread_id, **context_config(config.context)},
+            "recursion_limit": 2 * config.max_tool_calls + 5,
         },
         # "custom" carries the model call's retries (runner/llms/retry.py).
         stream_mode=["updates", "messages", "custom"],

@@ -13,6 +13,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 
 from runner.llms.retry import call_with_retries
+from runner.mcp.errors import McpServerError
 
 
 def tool_error_content(error: Exception) -> str:
@@ -21,7 +22,11 @@ def tool_error_content(error: Exception) -> str:
     ToolNode's default re-raises errors from inside a tool, which would fail the whole run;
     handing the error back as a ToolMessage(status="error") lets the model react to it.
     The annotation matters: ToolNode catches the exception types this handler declares.
+    An MCP server that stops answering is not the tool's error but the run's: raised
+    again, it fails the run with a reason that names the server.
     """
+    if isinstance(error, McpServerError):
+        raise error
     return f"{type(error).__name__}: {error}"
 
 

@@ -8,12 +8,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from executions.consumers.auth import TicketAuthMiddleware  # noqa: E402
 from executions.routing import websocket_urlpatterns  # noqa: E402
+from stigmer.websocket_origin import SameOriginValidator  # noqa: E402
 
 # uvicorn has no static file server of its own. In development the admin's
 # CSS/JS are served from the apps; in production (DEBUG off) WhiteNoise serves
@@ -26,8 +27,8 @@ else:
 application = ProtocolTypeRouter(
     {
         "http": http_application,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        "websocket": SameOriginValidator(
+            AuthMiddlewareStack(TicketAuthMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -5,6 +5,7 @@ offline scripted model) need no configuration at all; production sets
 DATABASE_URL, REDIS_URL and the TEMPORAL_* variables.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,7 +61,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "executions",
+    "runner",
 ]
 
 MIDDLEWARE = [
@@ -71,7 +74,22 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- login throttling (django-axes) ------------------------------------------
+# After STIGMER_LOGIN_FAILURE_LIMIT failed admin logins for one username from
+# one address, that pair is refused (429) for STIGMER_LOGIN_COOLOFF_MINUTES,
+# even with the right password; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("STIGMER_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("STIGMER_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 # Static files: from the apps in development (stigmer/asgi.py), by WhiteNoise
 # from STATIC_ROOT (collectstatic, done in the Dockerfile) in production.
@@ -156,10 +174,12 @@ else:
         }
     }
 
-# --- channels ---------------------------------------------------------------
+# --- channels and cache -----------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
+    # Shared by every web process: the API's create throttles count across them.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # Only correct when web and runner share a process (run_platform); this
     # in-memory layer is also safe across the threads/event loops of that process.
@@ -211,6 +231,18 @@ STIGMER_API_PAGE_SIZE = int(os.environ.get("STIGMER_API_PAGE_SIZE", "20"))
 STIGMER_SSE_MAX_SECONDS = float(os.environ.get("STIGMER_SSE_MAX_SECONDS", "300"))
 STIGMER_SSE_POLL_SECONDS = float(os.environ.get("STIGMER_SSE_POLL_SECONDS", "0.15"))
 STIGMER_SSE_KEEPALIVE_SECONDS = float(os.environ.get("STIGMER_SSE_KEEPALIVE_SECONDS", "15"))
+# Open sockets re-check their user's access this often: a revoked permission,
+# a deactivated user or a logout closes them within that time.
+STIGMER_WS_RECHECK_SECONDS = float(os.environ.get("STIGMER_WS_RECHECK_SECONDS", "5"))
+STIGMER_LIVE_TICKET_SECONDS = int(os.environ.get("STIGMER_LIVE_TICKET_SECONDS", "60"))
+
+# --- quotas -------------------------------------------------------------------
+# Creates through the API per user and per agent ("N/min", "N/hour"; empty: no
+# limit), answered 429 with Retry-After; unfinished (PENDING or IN_PROGRESS)
+# executions per user on every surface (0: no limit), refused the same way.
+STIGMER_CREATE_RATE_PER_USER = os.environ.get("STIGMER_CREATE_RATE_PER_USER", "120/min") or None
+STIGMER_CREATE_RATE_PER_AGENT = os.environ.get("STIGMER_CREATE_RATE_PER_AGENT", "1200/min") or None
+STIGMER_MAX_RUNNING_PER_USER = int(os.environ.get("STIGMER_MAX_RUNNING_PER_USER", "50"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stigmer API",
     "DESCRIPTION": "Run LLM agents as durable executions; follow them live over SSE.",

@@ -63,3 +63,19 @@ def demo_agent(db):
         slug="demo", name="Demo", model="scripted:demo", tools=DEMO_TOOLS,
         instructions="You are a helpful assistant.",
     )
+
+
+@pytest.fixture(autouse=True)
+def private_cache(settings):
+    """Each test counts the API's throttles in a cache namespace of its own
+    (primary keys repeat across tests on SQLite, and Redis outlives them)."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": uuid.uuid4().hex} for name, config in settings.CACHES.items()
+    }
+
+
+@pytest.fixture
+def fast_start(monkeypatch):
+    """No Temporal reachable, fail fast: executions stay PENDING with start_error."""
+    monkeypatch.setenv("TEMPORAL_HOST_PORT", "127.0.0.1:9")
+    monkeypatch.setenv("TEMPORAL_CONNECT_TIMEOUT_SECONDS", "0.2")

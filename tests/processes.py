@@ -90,6 +90,9 @@ class Stack:
             time.sleep(0.1)
         return process
 
+    def output(self, name: str) -> str:
+        return next(process for process in self.processes if process.name == name).output()
+
     def stop(self) -> None:
         for process in reversed(self.processes):
             process.stop()

@@ -1,6 +1,7 @@
-"""Admin for agents, sessions and executions (live execution page and changelist)."""
+"""Admin for agents, MCP servers, sessions and executions (live execution page and changelist)."""
 from executions.admin.agents import AgentAdmin
 from executions.admin.executions import AgentExecutionAdmin
+from executions.admin.mcp_servers import McpServerAdmin
 from executions.admin.sessions import SessionAdmin
 
-__all__ = ["AgentAdmin", "AgentExecutionAdmin", "SessionAdmin"]
+__all__ = ["AgentAdmin", "AgentExecutionAdmin", "McpServerAdmin", "SessionAdmin"]

@@ -13,6 +13,45 @@ from executions.services.executions import execution_create
 from runner.llms.resolve import describe_model
 
 
+def _first_line(text: str) -> str:
+    return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+
+
+def tool_choices() -> list[tuple[str, str]]:
+    """The registry's tools, labelled with what they do and where they come from."""
+    from runner.tools import registered_tools
+
+    return [
+        (entry.name, f"{entry.name} — {_first_line(entry.tool.description)} ({entry.source}"
+                     f"{'' if entry.source == 'built-in' else ': ' + str(entry.app)})")
+        for entry in registered_tools()
+    ]
+
+
+class AgentForm(forms.ModelForm):
+    """Tools and MCP servers are chosen from what exists, not typed."""
+
+    tools = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Project tools (built-ins and your apps' agent_tools.py)",
+    )
+
+    class Meta:
+        model = Agent
+        fields = "__all__"
+        widgets = {"mcp_servers": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tools"].choices = tool_choices()
+        servers = self.fields["mcp_servers"]
+        servers.label_from_instance = lambda server: (
+            f"{server.name} — {_first_line(server.description) or server.get_transport_display()}"
+            " (its tools are named " + server.name + "__<tool>)"
+        )
+        servers.help_text = "Their tools (as each server's enabled tools allow) join the agent's"
+
+
 class RunForm(forms.Form):
     message = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 80, "autofocus": True}))
     session = forms.ModelChoiceField(
@@ -31,6 +70,7 @@ class RunForm(forms.Form):
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
+    form = AgentForm
     list_display = ["slug", "name", "model_label", "enabled", "updated_at", "run_link"]
     list_filter = ["enabled"]
     search_fields = ["slug", "name", "description"]

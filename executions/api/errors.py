@@ -15,7 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from executions.errors import ExecutionError, ExecutionNotCancellable
+from executions.errors import ExecutionError, ExecutionNotCancellable, RunningLimitReached
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,8 @@ def _translate(exc: Exception) -> Exception:
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied()
+    if isinstance(exc, RunningLimitReached):
+        return exceptions.Throttled(detail=exc.messages[0])
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         return exceptions.ValidationError(detail)

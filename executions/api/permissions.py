@@ -24,3 +24,14 @@ class OwnerOrModelPermission(BasePermission):
 
 class AgentPermission(DjangoModelPermissions):
     """Every signed-in user reads agents; writing needs add / change / delete_agent."""
+
+
+class McpServerPermission(DjangoModelPermissions):
+    """MCP servers, reading included (their env and headers), need the
+    mcpserver permissions: view / add / change / delete."""
+
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }

@@ -2,13 +2,14 @@
 ERROR_STATUSES = {
     "400": "Invalid input: malformed JSON, unknown fields, wrong types, unknown references",
     "401": "Not authenticated",
-    "403": "Authenticated but not allowed (e.g. a non-staff write to agents)",
+    "403": "Authenticated but not allowed (e.g. a write to agents without the agent permissions)",
     "404": "Not found, or not yours",
     "405": "Method not allowed",
     "406": "Not acceptable",
     "409": "Conflict with the resource's state (e.g. cancelling a finished execution)",
     "413": "Request body too large",
     "415": "Unsupported media type (send application/json)",
+    "429": "Too many requests: a create rate or the limit of unfinished executions (Retry-After, when known)",
 }
 
 ERROR_SCHEMA = {

@@ -1,21 +1,21 @@
 """`/ws/executions/<id>/?after=N`: one execution's events, in order, once each.
 
-The consumer joins the group first, then sends the backlog after N from the
-database, then relays live events. Channels dispatches one message at a time,
-so live events arriving during the backlog wait in the channel queue; every
-event at or below the last sequence sent is dropped, and a live event that
-skips ahead (a push lost or overtaken) first pulls the missing ones from the
-database. Token frames carry no sequence and pass straight through.
+The consumer joins the group first, then sends the backlog after N, then
+relays pushed events, all through the one log reader (executions/live/reader.py).
+Channels dispatches one message at a time, so pushes arriving during the
+backlog wait in the channel queue and the reader drops what it already gave.
 """
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from executions.consumers.access import execution_access
+from executions.consumers.access import CLOSE_UNAUTHENTICATED, execution_access
+from executions.consumers.auth import current_user
 from executions.consumers.layer import LayerLossCloses, group_join, group_leave
+from executions.consumers.recheck import RechecksAccess
 from executions.live.groups import execution_group
-from executions.selectors import execution_events_after
+from executions.live.reader import LogReader
 
 
 def _after(scope) -> int:
@@ -26,7 +26,7 @@ def _after(scope) -> int:
         return 0
 
 
-class ExecutionConsumer(LayerLossCloses, AsyncJsonWebsocketConsumer):
+class ExecutionConsumer(RechecksAccess, LayerLossCloses, AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self) -> None:
@@ -38,46 +38,37 @@ class ExecutionConsumer(LayerLossCloses, AsyncJsonWebsocketConsumer):
             await self.close(code=refusal)
             return
         self.group = execution_group(self.execution_id)
-        self.last_sequence = _after(self.scope)
+        self.reader = LogReader(self.execution_id, after=_after(self.scope))
         if not await group_join(self, self.group):
             self.group = None
             return
         await self.accept()
-        await self._send_from_db()
+        self.start_rechecks()
+        await self._send(await self.reader.start())
 
     async def disconnect(self, code) -> None:
+        self.stop_rechecks()
         await group_leave(self, self.group)
+
+    def refusal_now(self) -> int | None:
+        user = current_user(self.scope)
+        if user is None:
+            return CLOSE_UNAUTHENTICATED
+        return execution_access(user=user, execution_id=self.execution_id)
 
     async def receive_json(self, content, **kwargs) -> None:
         return None  # read-only stream
 
     async def execution_events(self, message) -> None:
-        for event in message["events"]:
-            if event["sequence"] <= self.last_sequence:
-                continue
-            if event["sequence"] > self.last_sequence + 1:
-                await self._send_from_db(before=event["sequence"])
-                if event["sequence"] <= self.last_sequence:
-                    continue
-            await self._send_event(event)
+        await self._send(await self.reader.pushed(message))
 
     async def execution_token(self, message) -> None:
-        await self.send_json({"type": "token", "execution": message["execution"], "delta": message["delta"]})
+        await self._send(await self.reader.pushed(message))
 
-    async def _send_from_db(self, before: int | None = None) -> None:
-        for event in await self._events_after(self.last_sequence):
-            if before is not None and event["sequence"] >= before:
-                break
-            await self._send_event(event)
-
-    async def _send_event(self, event: dict) -> None:
-        self.last_sequence = event["sequence"]
-        await self.send_json(event)
+    async def _send(self, frames: list[dict]) -> None:
+        for frame in frames:
+            await self.send_json(frame)
 
     @database_sync_to_async
     def _access(self) -> int | None:
         return execution_access(user=self.scope.get("user"), execution_id=self.execution_id)
-
-    @database_sync_to_async
-    def _events_after(self, after: int) -> list[dict]:
-        return [e.as_dict() for e in execution_events_after(execution_id=self.execution_id, after=after)]

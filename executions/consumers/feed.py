@@ -6,12 +6,14 @@ only their own (a group per owner), so nothing is filtered after the fact.
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from executions.consumers.access import CLOSE_UNAUTHENTICATED, user_may_view_all
+from executions.consumers.access import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, user_may_view_all
+from executions.consumers.auth import current_user
 from executions.consumers.layer import LayerLossCloses, group_join, group_leave
+from executions.consumers.recheck import RechecksAccess
 from executions.live.groups import FEED_ALL_GROUP, feed_user_group
 
 
-class ExecutionFeedConsumer(LayerLossCloses, AsyncJsonWebsocketConsumer):
+class ExecutionFeedConsumer(RechecksAccess, LayerLossCloses, AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self) -> None:
@@ -25,9 +27,19 @@ class ExecutionFeedConsumer(LayerLossCloses, AsyncJsonWebsocketConsumer):
             self.group = None
             return
         await self.accept()
+        self.start_rechecks()
 
     async def disconnect(self, code) -> None:
+        self.stop_rechecks()
         await group_leave(self, self.group)
+
+    def refusal_now(self) -> int | None:
+        user = current_user(self.scope)
+        if user is None:
+            return CLOSE_UNAUTHENTICATED
+        if self.group == FEED_ALL_GROUP and not user_may_view_all(user):
+            return CLOSE_FORBIDDEN  # reconnecting joins the user's own feed
+        return None
 
     async def receive_json(self, content, **kwargs) -> None:
         return None

@@ -34,7 +34,7 @@ def execution_phase_set(
         )
 
 
-def execution_run_start(*, execution_id, details: dict, following: list[NewEvent]) -> RunConfig:
+def execution_run_start(*, execution_id, following: list[NewEvent], details: dict | None = None) -> RunConfig:
     """The runner's start: its configuration read, and IN_PROGRESS with the
     first message written, in one transaction. A terminal execution is left
     as it is: the phase in the result tells the runner to run nothing."""

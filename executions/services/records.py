@@ -8,6 +8,7 @@ from django.db.models import F
 from executions.errors import ExecutionNotCancellable
 from executions.models import Agent, AgentExecution, Phase, Session
 from executions.services.executions import execution_cancel
+from executions.services.mcp_servers import mcp_servers_named
 
 AGENT_FIELDS = (
     "slug", "name", "description", "instructions", "model", "temperature", "max_tokens",
@@ -17,17 +18,13 @@ AGENT_FIELDS = (
 
 def _agent_validate(agent: Agent) -> None:
     from runner.llms.resolve import UnknownModelError, parse_model_spec
-    from runner.tools import tool_names
 
     errors: dict[str, str] = {}
     try:
         parse_model_spec(agent.model)
     except UnknownModelError as exc:
         errors["model"] = str(exc)
-    unknown = sorted(set(agent.tools) - set(tool_names()))
-    if unknown:
-        errors["tools"] = f"Unknown tools {unknown}; known: {tool_names()}."
-    try:
+    try:  # Agent.clean() checks the tools
         agent.full_clean(validate_unique=True)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
@@ -36,19 +33,25 @@ def _agent_validate(agent: Agent) -> None:
         raise ValidationError(errors)
 
 
-def agent_create(*, owner=None, **fields) -> Agent:
+@transaction.atomic
+def agent_create(*, owner=None, mcp_servers: list[str] | None = None, **fields) -> Agent:
     agent = Agent(owner=owner, **{k: v for k, v in fields.items() if k in AGENT_FIELDS})
     _agent_validate(agent)
     agent.save()
+    if mcp_servers is not None:
+        agent.mcp_servers.set(mcp_servers_named(mcp_servers))
     return agent
 
 
-def agent_update(*, agent: Agent, **fields) -> Agent:
+@transaction.atomic
+def agent_update(*, agent: Agent, mcp_servers: list[str] | None = None, **fields) -> Agent:
     for name, value in fields.items():
         if name in AGENT_FIELDS:
             setattr(agent, name, value)
     _agent_validate(agent)
     agent.save()
+    if mcp_servers is not None:
+        agent.mcp_servers.set(mcp_servers_named(mcp_servers))
     return agent
 
 

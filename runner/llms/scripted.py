@@ -40,6 +40,8 @@ _HAS_OPERATION = re.compile(r"\d\s*\)*\s*(?:\*\*|//|[-+*/%])\s*[-+(\s]*\d")
 _SLEEP = re.compile(r"\bsleep\s+(?:for\s+)?(\d+(?:\.\d+)?)", re.IGNORECASE)
 _TIME = re.compile(r"\btime\b", re.IGNORECASE)
 _ZONE = re.compile(r"\b[A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?\b")
+# "call <tool> with <JSON object>", or just "call <tool>", as the whole message.
+_CALL = re.compile(r"^\s*call\s+([A-Za-z0-9_.\-]+)(?:\s+with\s+(.*?))?\s*$", re.IGNORECASE | re.DOTALL)
 _RECALL = re.compile(r"\b(?:previous|before)\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+\s*")
 _TOOL_ANSWERS = {
@@ -98,8 +100,35 @@ def find_arithmetic(text: str) -> str | None:
     return None
 
 
+class ScriptedCallError(ValueError):
+    """A "call <tool> with <JSON>" message whose arguments are not a JSON object."""
+
+
+def requested_call(text: str) -> tuple[str, dict[str, Any]] | None:
+    """The tool call a "call <tool> with <JSON object>" message asks for.
+
+    Any tool name is called, bound or not, as a misbehaving model might: an
+    unknown one comes back as the tool node's error, so tests can drive an
+    allowlist too.
+    """
+    match = _CALL.match(text)
+    if not match:
+        return None
+    name, raw = match.group(1), match.group(2)
+    try:
+        args = json.loads(raw) if raw else {}
+    except json.JSONDecodeError as exc:
+        raise ScriptedCallError(f"the arguments for {name} are not JSON: {exc}") from exc
+    if not isinstance(args, dict):
+        raise ScriptedCallError(f"the arguments for {name} must be a JSON object, got {raw}")
+    return name, args
+
+
 def _choose_tool(text: str, bound: set[str]) -> tuple[str, dict[str, Any]] | None:
-    # One tool call per turn, by priority: sleep > calculator > current_time.
+    # One tool call per turn: an explicit "call X with {...}" first, then by
+    # priority: sleep > calculator > current_time.
+    if requested := requested_call(text):
+        return requested
     if "sleep" in bound and (match := _SLEEP.search(text)):
         return "sleep", {"seconds": float(match.group(1))}
     if "calculator" in bound and (expression := find_arithmetic(text)):
@@ -126,6 +155,8 @@ def _call_id(messages: Sequence[BaseMessage], index: int = 0) -> str:
 class ScriptedChatModel(BaseChatModel):
     """Deterministic offline chat model. It replies to the last message:
 
+    - "call <tool> with <JSON object>" (or "call <tool>") as the whole message calls that
+      tool with those arguments, whichever tools are bound;
     - a human message that asks for a bound tool's job gets one real tool call, by priority
       "sleep N" > an arithmetic expression (calculator) > the word "time" (current_time);
     - a tool result gets an answer quoting it ("The result is 42.", "The tool failed: ...");
@@ -180,7 +211,10 @@ class ScriptedChatModel(BaseChatModel):
             raise RuntimeError(FAILURE_MESSAGE)
         bound = {t["function"]["name"] for t in tools or []}
         last = messages[-1] if messages else None
-        chosen = _choose_tool(last.text, bound) if isinstance(last, HumanMessage) else None
+        try:
+            chosen = _choose_tool(last.text, bound) if isinstance(last, HumanMessage) else None
+        except ScriptedCallError as exc:
+            return AIMessage(content=f"I cannot make that call: {exc}.")
         if chosen:
             name, args = chosen
             call = ToolCall(name=name, args=args, id=_call_id(messages), type="tool_call")

@@ -7,7 +7,6 @@ from django.test import Client
 
 from executions.models import AgentExecution, Session
 from tests.access.test_rules import make_actor
-from tests.api.conftest import fast_start  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 

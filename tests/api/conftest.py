@@ -7,13 +7,6 @@ from rest_framework.test import APIClient
 from executions.models import Agent, AgentExecution, Session
 
 
-@pytest.fixture
-def fast_start(monkeypatch):
-    """No Temporal reachable, fail fast: executions stay PENDING with start_error."""
-    monkeypatch.setenv("TEMPORAL_HOST_PORT", "127.0.0.1:9")
-    monkeypatch.setenv("TEMPORAL_CONNECT_TIMEOUT_SECONDS", "0.2")
-
-
 def _user(username: str, **extra):
     return get_user_model().objects.create_user(username=username, password="pw", **extra)
 

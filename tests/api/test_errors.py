@@ -31,6 +31,13 @@ def test_json_that_is_not_an_object_is_400(api, demo_agent):
     assert "non_field_errors" in assert_error(response, 400, "invalid")["fields"]
 
 
+@pytest.mark.parametrize("body", ["[" * 100_000, '{"agent": "demo", "message": "hi", "model": ' + "[" * 40 + "]" * 40 + "}"])
+def test_deeply_nested_json_is_400(api, demo_agent, body):
+    response = api.post(URL, body, content_type="application/json")
+    assert "nested deeper" in assert_error(response, 400, "parse_error")["message"]
+    assert not AgentExecution.objects.exists()
+
+
 def test_oversized_body_is_413(api, demo_agent, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     body = '{"agent": "demo", "message": "%s"}' % ("x" * 2000)

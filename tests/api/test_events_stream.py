@@ -5,6 +5,7 @@ import pytest
 from asgiref.sync import async_to_sync
 
 from executions.api.views import stream
+from executions.live import reader
 from executions.models import Agent, ExecutionEvent
 from executions.selectors import execution_events_after
 from executions.services.phases import execution_phase_set
@@ -48,14 +49,19 @@ def test_disconnect_mid_run_and_resume_with_last_event_id(workers, server, alice
 
         assert AgentExecution.objects.get(pk=execution_id).phase in {"PENDING", "IN_PROGRESS"}
         rest: list[tuple[int, str, dict]] = []
+        tokens: list[str] = []
         with http.stream("GET", stream_url, headers={"Last-Event-ID": str(first[-1])}) as response:
-            rest = list(sse_events(response))  # ends by itself after the terminal phase
+            rest = list(sse_events(response, tokens))  # ends by itself after the terminal phase
     execution = wait_for_phase(AgentExecution.objects.get(pk=execution_id), "COMPLETED")
     logged = [e.sequence for e in execution_events_after(execution_id=execution.pk)]
     received = first + [sequence for sequence, _, _ in rest]
     assert received == logged  # every event once, in order
     assert rest[-1][1] == "phase" and rest[-1][2]["data"]["phase"] == "COMPLETED"
     assert any(t == "tool_call_completed" for _, t, _ in rest)
+    # The answer streamed token by token before its message event.
+    answer = next(data["data"]["content"] for _, t, data in rest if t == "message" and data["data"]["role"] == "ai"
+                  and data["data"]["content"])
+    assert len(tokens) > 1 and "".join(tokens).endswith(answer)
 
 
 def test_stream_of_finished_execution_replays_and_ends(server, alice, demo_agent):
@@ -90,16 +96,15 @@ def test_a_completion_committed_between_the_streams_reads_still_reaches_the_clie
 ):
     """The terminal phase and its event commit together; whichever of the
     stream's two reads that commit falls between, the client gets the event."""
-    settings.STIGMER_SSE_POLL_SECONDS = 0.01
     execution = make_execution(agent=demo_agent, owner=alice, phase="IN_PROGRESS")
-    read_events = stream.execution_events_after
+    read_events = reader.execution_events_after
 
     def read_then_complete(**kwargs):
         events = read_events(**kwargs)
         execution_phase_set(execution_id=execution.pk, phase="COMPLETED", output="done")
         return events
 
-    monkeypatch.setattr(stream, "execution_events_after", read_then_complete)
+    monkeypatch.setattr(reader, "execution_events_after", read_then_complete)
 
     async def collect() -> list[str]:
         return [chunk async for chunk in stream.event_stream(execution.pk, 0)]

@@ -48,7 +48,7 @@ def session_headers(user) -> list[tuple[bytes, bytes]]:
     client = Client()
     client.force_login(user)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
-    return [(b"origin", b"http://testserver"), (b"cookie", cookie.encode())]
+    return [(b"origin", b"http://testserver"), (b"host", b"testserver"), (b"cookie", cookie.encode())]
 
 
 @pytest.fixture

@@ -139,7 +139,7 @@ async def refusal_code(path: str, headers) -> int:
 
 
 async def test_anonymous_is_refused_with_4401(channel_layer_kind, execution):
-    headers = [(b"origin", b"http://testserver")]
+    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
     assert await refusal_code(f"/ws/executions/{execution.pk}/", headers) == 4401
     assert await refusal_code("/ws/executions/", headers) == 4401
 
@@ -165,11 +165,31 @@ async def test_unknown_execution_is_refused_with_4404(channel_layer_kind, owner)
     assert await refusal_code(f"/ws/executions/{uuid.uuid4()}/", headers) == 4404
 
 
-async def test_foreign_origin_is_rejected(channel_layer_kind, execution, owner):
-    headers = [(b"origin", b"http://evil.example"), *(await database_sync_to_async(session_headers)(owner))[1:]]
+@pytest.mark.parametrize("origin", [
+    "http://evil.example",
+    "http://testserver:8001",  # the right host on another port: another site
+    "https://testserver",  # or another scheme
+])
+async def test_foreign_origin_is_rejected(channel_layer_kind, execution, owner, origin):
+    headers = [(b"origin", origin.encode()), *(await database_sync_to_async(session_headers)(owner))[1:]]
     communicator = WebsocketCommunicator(application, f"/ws/executions/{execution.pk}/", headers=headers)
     connected, _ = await communicator.connect(timeout=5)
     assert not connected
+
+
+async def test_same_origin_with_its_port_is_accepted(channel_layer_kind, execution, owner):
+    await database_sync_to_async(append)(execution.pk, 1)
+    cookie = (await database_sync_to_async(session_headers)(owner))[-1]
+    headers = [(b"origin", b"http://testserver:8001"), (b"host", b"testserver:8001"), cookie]
+    communicator = await connect(f"/ws/executions/{execution.pk}/", headers)
+    assert [e["sequence"] for e in await receive_events(communicator, 1)] == [1]
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize("path", ["/ws/executions/not-a-uuid/", "/ws/nothing/here/"])
+async def test_unknown_paths_are_refused_with_4404(channel_layer_kind, owner, path):
+    headers = await database_sync_to_async(session_headers)(owner)
+    assert await refusal_code(path, headers) == 4404
 
 
 

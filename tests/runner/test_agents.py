@@ -4,11 +4,12 @@ import dataclasses
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 
-from executions.selectors import RunConfig
+from executions.selectors import RunConfig, RunContext
 from runner.agents import agent_for
 
 CONFIG = RunConfig(
-    phase="PENDING", model="scripted:demo", instructions="Be brief.", tools=["calculator"],
+    phase="PENDING",
+    context=RunContext(execution_id="e", session_id="s", agent_id=1, agent_slug="a", owner_id=None), model="scripted:demo", instructions="Be brief.", tools=["calculator"],
     temperature=None, max_tokens=None, model_options={}, max_tool_calls=5,
 )
 
@@ -17,6 +18,8 @@ def test_the_same_configuration_reuses_the_compiled_agent():
     saver = InMemorySaver()
     first = agent_for(CONFIG, saver)
     assert agent_for(dataclasses.replace(CONFIG, phase="IN_PROGRESS"), saver) is first
+    another_run = dataclasses.replace(CONFIG.context, execution_id="e2", session_id="s2")
+    assert agent_for(dataclasses.replace(CONFIG, context=another_run), saver) is first
 
 
 @pytest.mark.parametrize("change", [

@@ -237,3 +237,46 @@ def test_resolve_rejects_unusable_specs(monkeypatch, spec, message):
 def test_scripted_models_are_labelled_offline():
     assert is_offline("scripted:demo")
     assert describe_model("scripted:demo") == "scripted:demo (offline scripted model)"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "args"),
+    [
+        ('call shout with {"text": "hi"}', "shout", {"text": "hi"}),
+        ('  Call toolbox__word_count with {"text": "a b\\nc"}  ', "toolbox__word_count", {"text": "a b\nc"}),
+        ("call current_time", "current_time", {}),
+        ('call sleep with {"seconds": 1}', "sleep", {"seconds": 1}),  # before "sleep N"
+    ],
+)
+def test_call_tool_with_json_makes_that_tool_call(text, name, args):
+    reply = with_tools(["shout", "current_time"]).invoke([HumanMessage(text)])
+    [call] = reply.tool_calls
+    assert (call["name"], call["args"]) == (name, args)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("call shout with {text: hi}", "the arguments for shout are not JSON"),
+        ("call shout with [1, 2]", "must be a JSON object, got [1, 2]"),
+    ],
+)
+def test_call_with_bad_json_is_answered_not_called(text, reason):
+    reply = with_tools(["shout"]).invoke([HumanMessage(text)])
+    assert reply.tool_calls == []
+    assert reason in reply.content
+
+
+def test_call_only_counts_as_the_whole_message():
+    reply = with_tools(["shout"]).invoke([HumanMessage("please call me later")])
+    assert reply.tool_calls == []
+
+
+def test_call_of_an_unbound_tool_is_refused_by_the_tool_node():
+    agent = build_agent(model=resolve_chat_model("scripted:demo"), tools=get_tools(["shout"]),
+                        instructions="")
+    result = asyncio.run(agent.ainvoke({"messages": [HumanMessage('call secret with {"a": 1}')]}))
+    tool_message = result["messages"][2]
+    assert tool_message.status == "error"
+    assert "secret is not a valid tool" in tool_message.content
+    assert result["messages"][-1].content.startswith("The tool failed: Error: secret is not a valid tool")

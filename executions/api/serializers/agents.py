@@ -18,12 +18,15 @@ class AgentOutputSerializer(serializers.ModelSerializer):
         help_text='The model as people read it, e.g. "scripted:demo (offline scripted model)"'
     )
     offline = serializers.SerializerMethodField(help_text="True for the offline scripted model")
+    mcp_servers = serializers.SlugRelatedField(
+        slug_field="name", many=True, read_only=True, help_text="Names of its MCP servers"
+    )
 
     class Meta:
         model = Agent
         fields = [
             "slug", "name", "description", "instructions", "model", "model_description",
-            "offline", "temperature", "max_tokens", "model_options", "tools",
+            "offline", "temperature", "max_tokens", "model_options", "tools", "mcp_servers",
             "execution_timeout_seconds", "max_tool_calls", "multitask_strategy", "retention_days", "enabled",
             "created_at", "updated_at",
         ]
@@ -57,6 +60,10 @@ class AgentInputSerializer(InputSerializer):
     )
     model_options = JSONObjectField(required=False)
     tools = serializers.ListField(child=StrictCharField(), required=False, max_length=50)
+    mcp_servers = serializers.ListField(
+        child=StrictCharField(max_length=40), required=False, max_length=50,
+        help_text="Names of MCP servers whose tools the agent uses",
+    )
     execution_timeout_seconds = StrictIntegerField(
         required=False, min_value=1, max_value=7 * 24 * 3600
     )

@@ -14,7 +14,7 @@ from executions.services.records import agent_create, agent_delete, agent_update
 class AgentViewSet(SingleValuedQueryMixin, viewsets.GenericViewSet):
     """Agents: readable by every signed-in user; writing needs the agent permissions."""
 
-    queryset = Agent.objects.all()
+    queryset = Agent.objects.prefetch_related("mcp_servers")
     lookup_field = "slug"
     permission_classes = [AgentPermission]
     pagination_class = SlugCursorPagination

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from executions.api.filters import ExecutionFilter
 from executions.api.pagination import CreatedCursorPagination
+from executions.api.throttles import CreatesPerAgent, CreatesPerUser
 from executions.api.selectors import execution_list_for, execution_transcript, session_list_for
 from executions.api.serializers.events import (
     EventOutputSerializer,
@@ -43,6 +44,9 @@ class ExecutionViewSet(SingleValuedQueryMixin, UUIDLookupMixin, viewsets.Generic
 
     def get_queryset(self):
         return execution_list_for(user=self.request.user)
+
+    def get_throttles(self):
+        return [CreatesPerUser(), CreatesPerAgent()] if self.action == "create" else []
 
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())

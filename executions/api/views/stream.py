@@ -2,13 +2,12 @@
 
 The view itself is a DRF view (same auth, 404 rules and error shape as the rest
 of the API); the body is an async generator, so under ASGI a waiting client holds
-no thread: it polls the log through sync_to_async and sleeps in between.
+no thread: it waits on the channel layer (executions/live/reader.py).
 """
-import asyncio
 import json
 import time
 
-from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
@@ -17,13 +16,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from executions.api.selectors import execution_list_for
 from executions.api.views.base import SingleValuedQueryMixin
 from executions.api.serializers.events import EVENT_DATA_DOC
-from executions.models import AgentExecution, EventType, Phase
-from executions.selectors import execution_events_after
+from executions.api.views.tickets import LiveTicketAuthentication
+from executions.live.reader import follow
 
 STREAM_DOC = f"""Server-Sent Events, one per logged event, in sequence order:
 
@@ -34,7 +34,9 @@ data: {{"sequence", "type", "data", "created_at"}}
 ```
 
 Resumes after the `Last-Event-ID` header (or `?after=N`); lines starting with `:` are
-keep-alives. The stream ends after the terminal phase event (COMPLETED, FAILED,
+keep-alives. A streaming answer arrives token by token as `event: token` with
+`data: {{"delta": "…"}}` and no id (tokens are not persisted; the complete message
+follows as a `message` event). The stream ends after the terminal phase event (COMPLETED, FAILED,
 CANCELLED), or after a server time limit, in which case reconnect with Last-Event-ID.
 
 {EVENT_DATA_DOC}"""
@@ -48,50 +50,26 @@ class EventStreamRenderer(BaseRenderer):
         return json.dumps(data).encode()
 
 
-def sse_format(event) -> str:
-    payload = {
-        "sequence": event.sequence,
-        "type": event.type,
-        "data": event.data,
-        "created_at": event.created_at.isoformat(),
-    }
-    return f"id: {event.sequence}\nevent: {event.type}\ndata: {json.dumps(payload)}\n\n"
-
-
-def _is_terminal_event(event) -> bool:
-    return event.type == EventType.PHASE and (event.data or {}).get("phase") in Phase.terminal()
-
-
-def _poll(execution_id, after: int) -> tuple[list, bool]:
-    # The phase is read before the events: the terminal phase and its event
-    # commit together, so a terminal phase read first guarantees its event is
-    # in the read that follows. Read the other way round, a commit landing
-    # between the two reads ended the stream short of its last events.
-    phase = AgentExecution.objects.filter(pk=execution_id).values_list("phase", flat=True).first()
-    events = execution_events_after(execution_id=execution_id, after=after, limit=500)
-    return events, phase is None or phase in Phase.terminal()
+def sse_format(frame: dict) -> str:
+    if frame["type"] == "token":  # streamed, never persisted: no id to resume from
+        return f"event: token\ndata: {json.dumps({'delta': frame['delta']})}\n\n"
+    payload = {key: frame[key] for key in ("sequence", "type", "data", "created_at")}
+    return f"id: {frame['sequence']}\nevent: {frame['type']}\ndata: {json.dumps(payload)}\n\n"
 
 
 async def event_stream(execution_id, after: int):
-    poll, keepalive = settings.STIGMER_SSE_POLL_SECONDS, settings.STIGMER_SSE_KEEPALIVE_SECONDS
+    """Pushed from the channel layer through the one log reader, like the
+    WebSocket: an idle stream makes no query, only keep-alives."""
     deadline = time.monotonic() + settings.STIGMER_SSE_MAX_SECONDS
-    last_sent = time.monotonic()
     yield "retry: 1000\n: connected\n\n"
-    while time.monotonic() < deadline:
-        events, terminal = await sync_to_async(_poll)(execution_id, after)
-        for event in events:
-            yield sse_format(event)
-            after = event.sequence
-            last_sent = time.monotonic()
-            if _is_terminal_event(event):
-                return
-        if not events and terminal:
-            return  # the terminal event was before `after`: nothing more will come
-        if time.monotonic() - last_sent >= keepalive:
-            yield ": keep-alive\n\n"
-            last_sent = time.monotonic()
-        if not events:
-            await asyncio.sleep(poll)
+    frames = follow(
+        execution_id, layer=get_channel_layer(), after=after, idle=settings.STIGMER_SSE_KEEPALIVE_SECONDS
+    )
+    async for frame in frames:
+        yield ": keep-alive\n\n" if frame is None else sse_format(frame)
+        if time.monotonic() >= deadline:
+            await frames.aclose()  # leaves the group now, not at garbage collection
+            return
 
 
 def _sequence(raw: str | None, name: str) -> int | None:
@@ -111,6 +89,7 @@ def _resume_point(request) -> int:
 
 class ExecutionStreamView(SingleValuedQueryMixin, APIView):
     renderer_classes = [JSONRenderer, EventStreamRenderer]
+    authentication_classes = [*api_settings.DEFAULT_AUTHENTICATION_CLASSES, LiveTicketAuthentication]
 
     def get_object(self):
         try:
@@ -125,6 +104,10 @@ class ExecutionStreamView(SingleValuedQueryMixin, APIView):
         parameters=[
             OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH),
             OpenApiParameter("after", OpenApiTypes.INT, description="Resume after this sequence"),
+            OpenApiParameter(
+                "ticket", OpenApiTypes.STR,
+                description="A live ticket (POST /api/v1/live-tickets/), for clients that cannot send headers",
+            ),
             OpenApiParameter(
                 "Last-Event-ID", OpenApiTypes.INT, OpenApiParameter.HEADER,
                 description="Resume after this sequence (wins over ?after)",

@@ -2,13 +2,15 @@ import asyncio
 import sys
 import uuid
 
+from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from executions.errors import SessionBusy
+from executions.live import layer_spans_processes
+from executions.live.reader import follow
 from executions.models import Agent, AgentExecution, MultitaskStrategy, Phase, Session
-from executions.follow import follow_execution
 from executions.services.executions import execution_create
 from executions.terminal import event_line
 from runner.llms.resolve import describe_model
@@ -43,6 +45,8 @@ class Command(BaseCommand):
         except SessionBusy as exc:
             raise CommandError(str(exc))
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # not a field's: e.g. the running limit
+                raise CommandError("; ".join(exc.messages))
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
         self.stdout.write(
             f"execution {execution.pk} (session {execution.session_id}) on "
@@ -60,7 +64,10 @@ class Command(BaseCommand):
 
     async def _print_events(self, execution: AgentExecution) -> str:
         streaming = False
-        async for item in follow_execution(execution.pk):
+        # The log is pushed when the layer reaches the workers (Redis, or one
+        # process); else read every 0.2 s, with no token-by-token answer.
+        layer = get_channel_layer() if layer_spans_processes() else None
+        async for item in follow(execution.pk, layer=layer, poll=0.2):
             if item["type"] == "token":
                 if not streaming:
                     self.stdout.write("[ai] ", ending="")

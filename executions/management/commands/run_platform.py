@@ -6,7 +6,12 @@ from django.core.management.base import BaseCommand, CommandError
 from executions.devserver import dev_server_start, dev_server_stop, port_open, split_host_port
 from executions.loops import loop_run
 from executions.platform import platform_serve
-from executions.services.bootstrap import admin_user_ensure, demo_agent_ensure
+from executions.services.bootstrap import (
+    admin_user_ensure,
+    assistant_agent_ensure,
+    demo_agent_ensure,
+    demo_mcp_server_ensure,
+)
 from executions.temporal.config import temporal_config
 
 
@@ -34,6 +39,8 @@ class Command(BaseCommand):
         try:
             call_command("migrate", interactive=False, verbosity=0)
             demo_agent_ensure()
+            demo_mcp_server_ensure()
+            assistant_agent_ensure()
             password = admin_user_ensure(password=os.environ.get("STIGMER_ADMIN_PASSWORD"))
             if password:
                 self.stdout.write(f"admin user created: admin / {password}")

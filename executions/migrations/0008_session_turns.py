@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('executions', '0006_model_retry_event'),
+        ('executions', '0007_mcp_servers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

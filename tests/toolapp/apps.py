@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ToolAppConfig(AppConfig):
+    name = "tests.toolapp"
+    label = "toolapp"
