@@ -1,42 +1,20 @@
-"""Session admin: the session as a conversation, its turns in order and its queue."""
+"""Session admin: the session as a conversation, its turns in order and its queue.
+
+The turns are a read-only field, not an inline: an inline's formset would be
+part of every save of the session's own fields (its subject), and turns are
+made by running the agent, never edited here.
+"""
 from django.contrib import admin
-from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from executions.admin.owned import OwnedRecordAdmin
-from executions.models import AgentExecution, Session
+from executions.models import Session
 from executions.selectors import execution_is_queued, session_turns
 
 
-class TurnInline(admin.TabularInline):
-    """Read-only: turns are created by running the agent, not edited here."""
-
-    model = AgentExecution
-    verbose_name = "turn"
-    verbose_name_plural = "Turns (in order; queued ones wait for the earlier turns to end)"
-    fields = ["turn_link", "phase", "queued", "message", "output", "error", "started_at", "completed_at"]
-    readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_queryset(self, request):
-        # The inline's own filter (this session) is applied on top.
-        return AgentExecution.objects.order_by(F("turn").asc(nulls_first=True), "created_at")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description="Turn")
-    def turn_link(self, execution: AgentExecution) -> str:
-        url = reverse("admin:executions_agentexecution_change", args=[execution.pk])
-        return format_html('<a href="{}">#{}</a>', url, execution.turn or "–")
-
-    @admin.display(description="Queued", boolean=True)
-    def queued(self, execution: AgentExecution) -> bool:
-        return execution_is_queued(execution)
+def _link(execution) -> str:
+    return reverse("admin:executions_agentexecution_change", args=[execution.pk])
 
 
 @admin.register(Session)
@@ -44,17 +22,30 @@ class SessionAdmin(OwnedRecordAdmin, admin.ModelAdmin):
     list_display = ["id", "agent", "owner", "subject", "last_turn", "created_at"]
     list_filter = ["agent"]
     search_fields = ["subject"]
-    readonly_fields = ["thread_id", "last_turn", "queue"]
+    readonly_fields = ["thread_id", "last_turn", "queue", "turns"]
     list_select_related = ["agent", "owner"]
-    inlines = [TurnInline]
 
     @admin.display(description="Queue")
     def queue(self, session: Session) -> str:
         queued = [t for t in session_turns(session_id=session.pk) if execution_is_queued(t)]
         if not queued:
             return "empty"
-        links = (
-            (reverse("admin:executions_agentexecution_change", args=[t.pk]), t.turn, t.message[:60])
-            for t in queued
-        )
+        links = ((_link(t), t.turn, t.message[:60]) for t in queued)
         return format_html_join(", ", '<a href="{}">#{}</a> {}', links)
+
+    @admin.display(description="Turns (in order; queued ones wait for the earlier turns to end)")
+    def turns(self, session: Session) -> str:
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">#{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (_link(t), t.turn or "–", t.phase, "queued" if execution_is_queued(t) else "",
+                 t.message[:200], (t.output or t.error)[:200], t.completed_at or "")
+                for t in session_turns(session_id=session.pk)
+            ),
+        )
+        return format_html(
+            '<table class="stigmer-turns"><thead><tr><th>Turn</th><th>Phase</th><th></th><th>Message</th>'
+            "<th>Output or error</th><th>Completed</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
