@@ -6,4 +6,4 @@ class ExecutionsConfig(AppConfig):
     verbose_name = "Agent executions"
 
     def ready(self) -> None:
-        from executions import signals  # noqa: F401  (connects the create pipeline)
+        from executions import crypto, signals  # noqa: F401  (its system check; the create pipeline)

@@ -14,6 +14,15 @@ class SessionBusy(ExecutionError):
     """A turn sent with the `reject` strategy while its session has an unfinished turn."""
 
 
+class CredentialInUse(ExecutionError):
+    """A credential that agents still refer to cannot be deleted."""
+
+
 class RunningLimitReached(ValidationError):
     """The owner already has as many unfinished executions as allowed. A
     ValidationError, so forms show it; the API answers it with 429."""
+
+
+class BudgetSpent(ValidationError):
+    """The agent's or the owner's monthly budget is spent. A ValidationError,
+    so forms show it; the API answers it with 402."""

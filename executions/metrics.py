@@ -34,22 +34,27 @@ def _histogram(name: str, doc: str, start: str, end: str, since) -> GaugeHistogr
     return GaugeHistogramMetricFamily(name, doc, buckets=buckets, gsum_value=0)
 
 
-def _tokens() -> CounterMetricFamily:
-    """Tokens recorded on executions, by the model that ran them (the
-    execution's override, else its agent's) and kind."""
+def _tokens_and_cost() -> tuple[CounterMetricFamily, CounterMetricFamily]:
+    """Tokens and cost recorded on executions, by the model that ran them
+    (the execution's override, else its agent's), in one grouped query."""
     tokens = CounterMetricFamily(
         "stigmer_tokens", "Tokens used by executions, by model and kind.", labels=["model", "kind"]
+    )
+    cost = CounterMetricFamily(
+        "stigmer_cost_usd", "Cost of executions in US dollars (their usage at their prices), by model.",
+        labels=["model"],
     )
     rows = (
         AgentExecution.objects.order_by()
         .annotate(spec=Coalesce(NullIf("model", Value("")), "agent__model"))
         .values("spec")
-        .annotate(input=Sum("input_tokens"), output=Sum("output_tokens"))
+        .annotate(input=Sum("input_tokens"), output=Sum("output_tokens"), spent=Sum("cost"))
     )
     for row in rows:
         tokens.add_metric([row["spec"], "input"], row["input"] or 0)
         tokens.add_metric([row["spec"], "output"], row["output"] or 0)
-    return tokens
+        cost.add_metric([row["spec"]], float(row["spent"] or 0))
+    return tokens, cost
 
 
 class ExecutionCollector:
@@ -63,7 +68,7 @@ class ExecutionCollector:
         for phase in Phase.values:
             phases.add_metric([phase], counted.get(phase, 0))
         yield phases
-        yield _tokens()
+        yield from _tokens_and_cost()
         since = timezone.now() - _window()
         yield _histogram(
             "stigmer_execution_duration_seconds",

@@ -1,11 +1,18 @@
-"""Agents, MCP servers, sessions, executions and the per-execution event log."""
+"""Agents, MCP servers, sessions, executions and the per-execution event log;
+model prices and monthly budgets."""
 import re
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
+from django.db.models import ExpressionWrapper, F, Value
+
+# Money is in US dollars: prices per million tokens, costs and budgets.
+PRICE = {"max_digits": 12, "decimal_places": 4}
+MONEY = {"max_digits": 14, "decimal_places": 6}
 
 
 class Phase(models.TextChoices):
@@ -29,6 +36,33 @@ class MultitaskStrategy(models.TextChoices):
     INTERRUPT = "interrupt", "interrupt: cancel the unfinished turns, then run"
 
 
+class Credential(models.Model):
+    """A secret (provider API key, header or env value) kept encrypted; referred to by name.
+
+    The value is write-only: surfaces set or rotate it through the services, and only the
+    runner decrypts it (runner/credentials.py), at the start of each run.
+    """
+
+    name = models.SlugField(
+        max_length=100, unique=True, help_text='Referred to as {"credential": "<name>"}'
+    )
+    description = models.TextField(blank=True)
+    # A Fernet token (executions/crypto.py); never the value itself.
+    value_encrypted = models.TextField(editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    rotated_at = models.DateTimeField(help_text="When the value was last set")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class McpTransport(models.TextChoices):
     STDIO = "stdio", "stdio (a local process)"
     STREAMABLE_HTTP = "streamable_http", "streamable HTTP"
@@ -45,8 +79,12 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
 def _string_map(value, field: str, key: re.Pattern) -> str | None:
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        return f"{field} must be an object of string values."
+    from executions.credential_refs import is_credential_ref
+
+    if not isinstance(value, dict) or not all(
+        isinstance(v, str) or is_credential_ref(v) for v in value.values()
+    ):
+        return f'{field} must be an object of strings or credential references ({{"credential": "<name>"}}).'
     bad = sorted(name for name in value if not key.match(name))
     if bad:
         return f"{field} has invalid names: {', '.join(map(repr, bad))}."
@@ -70,10 +108,18 @@ class McpServer(models.Model):
     command = models.CharField(max_length=500, blank=True, help_text="stdio: the program to start")
     args = models.JSONField(default=list, blank=True, help_text='stdio: e.g. ["-m", "my_server"]')
     env = models.JSONField(
-        default=dict, blank=True, help_text="stdio: environment variables for the process"
+        default=dict,
+        blank=True,
+        help_text='stdio: environment variables for the process; a secret as a credential '
+        'reference, e.g. {"API_TOKEN": {"credential": "mcp-token"}}',
     )
     url = models.URLField(max_length=500, blank=True, help_text="streamable HTTP: the endpoint")
-    headers = models.JSONField(default=dict, blank=True, help_text="streamable HTTP: request headers")
+    headers = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='streamable HTTP: request headers; a secret as a credential reference, '
+        'e.g. {"Authorization": {"credential": "mcp-token"}}',
+    )
     enabled_tools = models.JSONField(
         default=list, blank=True,
         help_text="The server's tools agents may use (names without the prefix); empty: all",
@@ -89,6 +135,8 @@ class McpServer(models.Model):
         return self.name
 
     def clean(self) -> None:
+        from executions.credential_refs import references_validate
+
         errors = {}
         if self.transport == McpTransport.STDIO and not self.command:
             errors["command"] = "A stdio server needs the command that starts it."
@@ -101,8 +149,27 @@ class McpServer(models.Model):
             "headers": _string_map(self.headers, "headers", _HEADER_NAME),
         }
         errors.update({name: message for name, message in checks.items() if message})
+        for field in ("env", "headers"):
+            if field not in errors:
+                try:
+                    references_validate(getattr(self, field), field=field)
+                except ValidationError as exc:
+                    errors.update(exc.message_dict)
         if errors:
             raise ValidationError(errors)
+
+
+def _allowed_models_problem(specs) -> str:
+    from runner.llms.resolve import UnknownModelError, parse_model_spec
+
+    if problem := _string_list(specs, "allowed_models"):
+        return problem
+    for spec in specs:
+        try:
+            parse_model_spec(spec)
+        except UnknownModelError as exc:
+            return str(exc)
+    return ""
 
 
 class Agent(models.Model):
@@ -115,10 +182,18 @@ class Agent(models.Model):
         default="scripted:demo",
         help_text="provider:model, e.g. openai:gpt-4o-mini or the offline scripted:demo",
     )
+    allowed_models = models.JSONField(
+        default=list, blank=True,
+        help_text="Other provider:model specs a run may choose instead of the agent's model; "
+        "users holding executions.choose_model may choose any",
+    )
     temperature = models.FloatField(null=True, blank=True)
     max_tokens = models.PositiveIntegerField(null=True, blank=True)
     model_options = models.JSONField(
-        default=dict, blank=True, help_text='Provider options, e.g. {"token_delay": 0.05}'
+        default=dict,
+        blank=True,
+        help_text='Provider options, e.g. {"token_delay": 0.05}; secrets by credential name, '
+        'e.g. {"api_key": {"credential": "openai-prod"}}',
     )
     tools = models.JSONField(default=list, blank=True, help_text="Names from the tool registry")
     mcp_servers = models.ManyToManyField(
@@ -140,6 +215,10 @@ class Agent(models.Model):
         "empty: STIGMER_RETENTION_DAYS; 0: forever",
     )
     enabled = models.BooleanField(default=True)
+    monthly_budget = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="US dollars this agent may spend per calendar month (UTC); empty: no limit",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -153,16 +232,27 @@ class Agent(models.Model):
         return self.slug
 
     def clean(self) -> None:
+        from executions.credential_refs import model_options_validate
+        from runner.llms.options import model_options_problems
         from runner.tools import tool_names
 
-        if problem := _string_list(self.tools, "tools"):
-            raise ValidationError({"tools": problem})
+        errors: dict = {}
+        if problem := _allowed_models_problem(self.allowed_models):
+            errors["allowed_models"] = problem
         known = tool_names()
-        unknown = sorted(set(self.tools) - set(known))
-        if unknown:
-            raise ValidationError({"tools": (
-                f"Unknown tools: {', '.join(unknown)}. Registered: {', '.join(known)}."
-            )})
+        if problem := _string_list(self.tools, "tools"):
+            errors["tools"] = problem
+        elif unknown := sorted(set(self.tools) - set(known)):
+            errors["tools"] = f"Unknown tools: {', '.join(unknown)}. Registered: {', '.join(known)}."
+        try:
+            model_options_validate(self.model_options)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        specs = [self.model] if "allowed_models" in errors else [self.model, *self.allowed_models]
+        if "model_options" not in errors and (problems := model_options_problems(self.model_options, specs)):
+            errors["model_options"] = " ".join(problems)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Session(models.Model):
@@ -213,7 +303,27 @@ class AgentExecution(models.Model):
     input_tokens = models.PositiveIntegerField(default=0)
     output_tokens = models.PositiveIntegerField(default=0)
     total_tokens = models.PositiveIntegerField(default=0)
+    # The model's prices when the execution was created (the create pipeline
+    # sets them): a later price change does not rewrite what was spent.
+    input_price = models.DecimalField(**PRICE, default=0, db_default=0, help_text="USD per million input tokens")
+    output_price = models.DecimalField(**PRICE, default=0, db_default=0, help_text="USD per million output tokens")
+    # Computed by the database from the usage, wherever the usage is written.
+    cost = models.GeneratedField(
+        expression=ExpressionWrapper(
+            # Times a millionth, not divided by a million: SQLite divides
+            # integers (whole-dollar prices) as integers.
+            (F("input_tokens") * F("input_price") + F("output_tokens") * F("output_price"))
+            * Value(Decimal("0.000001")),
+            output_field=models.DecimalField(**MONEY),
+        ),
+        output_field=models.DecimalField(**MONEY),
+        db_persist=True,
+        help_text="USD, from the usage and the prices above",
+    )
     workflow_id = models.CharField(max_length=200, blank=True)
+    # The W3C traceparent of its create span when tracing is on (stigmer/tracing.py):
+    # every later step of the run, in any process, joins that trace.
+    traceparent = models.CharField(max_length=55, blank=True)
     workflow_started_at = models.DateTimeField(null=True, blank=True)
     start_error = models.TextField(blank=True, help_text="Why the workflow has not started yet")
     last_sequence = models.PositiveIntegerField(default=0)
@@ -224,7 +334,10 @@ class AgentExecution(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("cancel_agentexecution", "Can cancel executions of other users")]
+        permissions = [
+            ("cancel_agentexecution", "Can cancel executions of other users"),
+            ("choose_model", "Can run any agent on a model of their choosing"),
+        ]
         indexes = [
             models.Index(fields=["phase", "created_at"]),
             models.Index(fields=["agent", "-created_at"]),
@@ -267,6 +380,41 @@ class AgentExecution(models.Model):
     @property
     def model_spec(self) -> str:
         return self.model or self.agent.model
+
+    @property
+    def trace_id(self) -> str:
+        parts = self.traceparent.split("-")
+        return parts[1] if len(parts) == 4 else ""
+
+
+class ModelPrice(models.Model):
+    """What a model costs. `model` is a `provider:model` spec, or `provider:*`
+    for every model of a provider without a row of its own."""
+
+    model = models.CharField(max_length=200, unique=True, help_text="e.g. openai:gpt-4o-mini, or ollama:*")
+    input_per_million = models.DecimalField(**PRICE, validators=[MinValueValidator(0)], help_text="USD")
+    output_per_million = models.DecimalField(**PRICE, validators=[MinValueValidator(0)], help_text="USD")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model"]
+
+    def __str__(self) -> str:
+        return self.model
+
+
+class UserBudget(models.Model):
+    """A user's monthly spending limit; users without one get
+    STIGMER_USER_MONTHLY_BUDGET (unset: no limit)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget")
+    monthly_budget = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="US dollars per calendar month (UTC); empty: no limit, whatever the default",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.monthly_budget if self.monthly_budget is not None else 'no limit'}"
 
 
 class EventType(models.TextChoices):

@@ -5,7 +5,9 @@ another user's needs the model permission for that action: `view`, `change`,
 `delete`, or `cancel` (`executions.cancel_agentexecution`). The staff flag
 alone grants nothing: it only lets a user into the admin, where the same
 rules apply. Agents are readable by every signed-in user; writing them, and
-reading their model options, needs the agent permissions.
+reading their model options, needs the agent permissions. Credentials need their
+model permissions for every act, reading their names included; their values are
+never readable (runner/credentials.py is the one place that decrypts them).
 
 The admin, the API, the WebSocket and SSE streams and the commands all ask
 here, so a surface added later cannot forget a rule: tests/access runs the
@@ -60,6 +62,15 @@ def may_act_for_others(user) -> bool:
 def may_rerun(user, execution) -> bool:
     """A re-run is a new turn of the same session, owned by its owner."""
     return signed_in(user) and (execution.owner_id == user.pk or may_act_for_others(user))
+
+
+def may_choose_model(user, agent, spec: str) -> bool:
+    """The model is the agent's: a run may name another only from the agent's
+    allowlist, or with executions.choose_model. Code acting for nobody
+    (owner None: the operator's shell) may choose."""
+    if not spec or spec == agent.model or spec in agent.allowed_models or user is None:
+        return True
+    return signed_in(user) and user.has_perm("executions.choose_model")
 
 
 def may_edit_agents(user) -> bool:

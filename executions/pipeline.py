@@ -13,8 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from executions.budgets import budgets_check
 from executions.errors import RunningLimitReached
+from executions.permissions import may_choose_model
 from executions.models import Agent, AgentExecution, EventType, MultitaskStrategy, Phase, Session
+from executions.pricing import model_price
 from executions.services.events import NewEvent, events_append_locked
 from executions.services.executions import session_turns_interrupt
 from executions.services.turns import (
@@ -24,6 +27,7 @@ from executions.services.turns import (
 )
 from executions.services.workflows import execution_workflow_start_loaded
 from executions.temporal.contract import workflow_id_for
+from stigmer.tracing import span, traceparent_current
 
 
 def execution_validate(execution: AgentExecution) -> None:
@@ -41,6 +45,8 @@ def execution_validate(execution: AgentExecution) -> None:
     # read once per create, not again here.
     cached = AgentExecution.agent.is_cached(execution)
     agent = execution.agent if cached else Agent.objects.filter(pk=execution.agent_id).first()
+    if agent is not None and not cached:
+        execution.agent = agent  # read once: the prices step below needs its model
     if agent is None:
         errors["agent"] = f"Unknown agent {execution.agent_id!r}."
     elif not agent.enabled:
@@ -64,9 +70,14 @@ def execution_validate(execution: AgentExecution) -> None:
             parse_model_spec(execution.model)
         except UnknownModelError as exc:
             errors["model"] = str(exc)
+        else:
+            if agent is not None and not may_choose_model(execution.owner, agent, execution.model):
+                allowed = ", ".join([agent.model, *agent.allowed_models])
+                errors["model"] = f"Agent {agent.slug!r} runs on {allowed}; you may not choose {execution.model!r}."
     if errors:
         raise ValidationError(errors)
     _check_running_limit(execution)
+    budgets_check(agent=agent, owner_id=execution.owner_id)
 
 
 def _check_running_limit(execution: AgentExecution) -> None:
@@ -99,7 +110,10 @@ def _apply_defaults(execution: AgentExecution) -> tuple[dict, list]:
 
 def _persist_pending(execution: AgentExecution, turn_fields: dict, ahead: list) -> None:
     # Whatever status the caller set is dropped: every execution starts PENDING.
+    # Its model's prices are frozen now: its cost is computed from them.
+    input_price, output_price = model_price(spec=execution.model_spec)
     fields = {
+        "input_price": input_price, "output_price": output_price, "traceparent": traceparent_current(),
         "session": execution.session, "phase": Phase.PENDING, "output": "", "error": "",
         "input_tokens": 0, "output_tokens": 0, "total_tokens": 0,
         "started_at": None, "completed_at": None, "workflow_started_at": None, "start_error": "",
@@ -120,9 +134,12 @@ def _persist_pending(execution: AgentExecution, turn_fields: dict, ahead: list) 
 
 
 def execution_create_pipeline(*, execution: AgentExecution) -> None:
-    execution_validate(execution)
-    turn_fields, ahead = _apply_defaults(execution)
-    _persist_pending(execution, turn_fields, ahead)
+    # The execution's trace starts here (under the request's span, if any);
+    # the start after commit and every later step join it by its traceparent.
+    with span("execution.create", {"stigmer.execution_id": str(execution.pk), "stigmer.agent_id": execution.agent_id}):
+        execution_validate(execution)
+        turn_fields, ahead = _apply_defaults(execution)
+        _persist_pending(execution, turn_fields, ahead)
     if not ahead:
         transaction.on_commit(partial(execution_workflow_start_loaded, execution=execution))
     elif execution.multitask_strategy == MultitaskStrategy.INTERRUPT:

@@ -1,9 +1,12 @@
 """Reads, as plain functions named <entity>_<query>."""
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from executions.models import AgentExecution, ExecutionEvent, McpServer
+from executions.credential_refs import credential_names
+from executions.models import MONEY, Agent, AgentExecution, Credential, ExecutionEvent, McpServer
 
 
 @dataclass(frozen=True)
@@ -25,9 +28,9 @@ class McpServerConfig:
     transport: str
     command: str
     args: list[str]
-    env: dict[str, str]
+    env: dict  # values: strings or credential references
     url: str
-    headers: dict[str, str]
+    headers: dict  # values: strings or credential references
     enabled_tools: list[str]
 
 
@@ -106,3 +109,47 @@ def execution_is_queued(execution: AgentExecution) -> bool:
         execution.phase == "PENDING" and execution.workflow_started_at is None
         and execution.start_error == SESSION_WAIT_REASON
     )
+
+
+def credential_list():
+    return Credential.objects.select_related("created_by")
+
+
+def credential_users(*, name: str) -> list[str]:
+    """What refers to the credential `name`: "agent <slug>" and "MCP server <name>" labels."""
+    agents = Agent.objects.only("slug", "model_options").order_by("slug")
+    servers = McpServer.objects.only("name", "env", "headers").order_by("name")
+    return [
+        *(f"agent {a.slug}" for a in agents if name in credential_names(a.model_options)),
+        *(f"MCP server {s.name}" for s in servers if name in credential_names([s.env, s.headers])),
+    ]
+
+
+def _cost_of_executions(*, since=None, **outer_link) -> Coalesce:
+    """The summed cost of the executions linked to the outer row (created
+    since `since`), as a correlated subquery: evaluated for the rows shown (a
+    page of the changelist), through the link's index, never for the whole
+    table."""
+    money = DecimalField(**MONEY)
+    window = {"created_at__gte": since} if since is not None else {}
+    summed = (
+        AgentExecution.objects.filter(**window, **{name: OuterRef(ref) for name, ref in outer_link.items()})
+        .order_by()
+        .values(*outer_link)
+        .annotate(total=Sum("cost"))
+        .values("total")
+    )
+    return Coalesce(Subquery(summed, output_field=money), Value(Decimal(0)), output_field=money)
+
+
+def sessions_with_cost(queryset: QuerySet) -> QuerySet:
+    """Sessions annotated with `cost`: the sum of their executions' costs."""
+    return queryset.annotate(cost=_cost_of_executions(session_id="pk"))
+
+
+def agents_with_spending(queryset: QuerySet) -> QuerySet:
+    """Agents annotated with `spent_this_month` (USD, executions created since
+    the first of the month, UTC), the figure their budget is checked against."""
+    from executions.budgets import month_start
+
+    return queryset.annotate(spent_this_month=_cost_of_executions(since=month_start(), agent_id="pk"))

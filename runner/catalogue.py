@@ -5,6 +5,7 @@ import os
 
 from langchain_core.tools import BaseTool
 
+from executions.credential_refs import credential_names
 from runner.mcp.errors import McpServerError
 from runner.mcp.loading import mcp_sessions, mcp_tools_open
 from runner.tools import registered_tools
@@ -28,6 +29,12 @@ def project_tools_described() -> list[dict]:
 
 
 async def _server_tools_described(server) -> list[dict]:
+    if credential_names([server.env, server.headers]):
+        # Listing runs in the web process, and credentials are read on the runner only.
+        raise McpServerError(
+            f"MCP server {server.name!r} is not listed here: it connects with credentials, "
+            "which only the runner reads; its tools are offered in runs"
+        )
     async with mcp_sessions() as stack:
         tools = await mcp_tools_open([server], stack, float(os.environ.get(LIST_TIMEOUT_ENV, "5")))
     return [

@@ -9,17 +9,21 @@ from langchain_core.messages import HumanMessage
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from executions.credential_refs import credential_names
 from executions.models import Phase
 from executions.services.phases import execution_phase_set, execution_run_start
 from executions.temporal.contract import AgentExecutionInput, ExecutionStatus, TokenUsage
 from runner.agents import agent_for
 from runner.checkpointer import open_checkpointer
+from runner.credentials import credential_values
 from runner.db import db_write
 from runner.llms.retry import ModelProviderError, model_call_deadline
 from runner.mcp.errors import McpServerError
 from runner.mcp.loading import mcp_sessions, mcp_tools_open
 from runner.progress import ProgressReporter
+from runner.redaction import quotes_a_value, redact
 from runner.tools.context import context_config
+from runner.tracing import run_callbacks
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +41,15 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
     if config.phase in Phase.terminal():
         # Cancelled (or finished) before the runner got to it: run nothing.
         return ExecutionStatus(phase=config.phase)
+    secrets = await _credentials(config)
     # The run's MCP sessions live as long as its agent runs, and are closed
     # (stdio servers stopped) however it ends.
     async with mcp_sessions() as servers:
         try:
-            agent = await _agent(config, servers)
+            agent = await _agent(config, servers, secrets)
             with model_call_deadline(_seconds_left()):
-                await _run_agent(agent, execution, thread_id, config, reporter)
+                callbacks = run_callbacks(model_spec=config.model, execution_id=execution_id)
+                await _run_agent(agent, execution, thread_id, config, reporter, callbacks)
         except asyncio.CancelledError:
             await reporter.flush()
             if not activity.is_worker_shutdown():
@@ -56,29 +62,55 @@ async def run_execution(execution: AgentExecutionInput, thread_id: str) -> Execu
             # Not chained: Temporal would record the SDK's error, and the worker log
             # its traceback, with the provider's message, which may echo the key.
             await reporter.flush()
-            raise ApplicationError(str(exc), type="ModelProviderError", non_retryable=True) from None
+            text = redact(str(exc), secrets.values())
+            raise ApplicationError(text, type="ModelProviderError", non_retryable=True) from None
         except Exception as exc:
             await reporter.flush()
+            text = redact(f"agent failed: {type(exc).__name__}: {exc}", secrets.values())
             raise ApplicationError(
-                f"agent failed: {type(exc).__name__}: {exc}", type=type(exc).__name__, non_retryable=True
-            ) from exc
+                text, type=type(exc).__name__, non_retryable=True
+            ) from _cause(exc, secrets)
     await reporter.complete()
     return ExecutionStatus(
         phase=Phase.COMPLETED, output=reporter.final_answer, usage=TokenUsage(**reporter.usage)
     )
 
 
-async def _agent(config, servers):
+async def _credentials(config) -> dict[str, str]:
+    """The values of the credentials the agent and its MCP servers name, read per run, so a
+    rotated credential is used from the next run on."""
+    names = credential_names(config.model_options)
+    for server in config.mcp_servers:
+        names |= credential_names([server.env, server.headers])
+    if not names:
+        return {}
+    try:
+        # A read, retried like the writes when the connection drops.
+        return await db_write(credential_values)(names=names)
+    except ValueError as exc:
+        raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from None
+
+
+async def _agent(config, servers, secrets: dict[str, str]):
     """The compiled agent, with the tools of its MCP servers (started on `servers`)."""
     try:
-        mcp_tools = await mcp_tools_open(config.mcp_servers, servers)
+        mcp_tools = await mcp_tools_open(config.mcp_servers, servers, secrets=secrets)
     except McpServerError as exc:
-        raise ApplicationError(str(exc), type="McpServerError", non_retryable=True) from exc
+        text = redact(str(exc), secrets.values())
+        raise ApplicationError(text, type="McpServerError", non_retryable=True) from _cause(exc, secrets)
     async with open_checkpointer() as checkpointer:
         try:
-            return agent_for(config, checkpointer, mcp_tools)
+            return agent_for(config, checkpointer, mcp_tools, secrets)
         except ValueError as exc:
-            raise ApplicationError(f"agent misconfigured: {exc}", non_retryable=True) from exc
+            text = redact(f"agent misconfigured: {exc}", secrets.values())
+            raise ApplicationError(text, non_retryable=True) from _cause(exc, secrets)
+
+
+def _cause(exc: Exception, secrets: dict[str, str]) -> Exception | None:
+    """The original error as the failure's cause (Temporal records its message and trace),
+    unless somewhere in its chain it quotes a credential value. The failure's own text is
+    redacted: a provider may echo the key it refused."""
+    return None if quotes_a_value(exc, secrets.values()) else exc
 
 
 def _seconds_left() -> float | None:
@@ -90,7 +122,7 @@ def _seconds_left() -> float | None:
     return (ends - datetime.now(timezone.utc)).total_seconds()
 
 
-async def _run_agent(agent, execution, thread_id, config, reporter) -> None:
+async def _run_agent(agent, execution, thread_id, config, reporter, callbacks=()) -> None:
     stream = agent.astream(
         {"messages": [HumanMessage(execution.message)]},
         # Each tool call is two graph steps; the cap, not LangGraph's
@@ -99,6 +131,8 @@ async def _run_agent(agent, execution, thread_id, config, reporter) -> None:
         {
             "configurable": {"thread_id": thread_id, **context_config(config.context)},
             "recursion_limit": 2 * config.max_tool_calls + 5,
+            # The model and tool spans (runner/tracing.py), when tracing is on.
+            "callbacks": list(callbacks),
         },
         # "custom" carries the model call's retries (runner/llms/retry.py).
         stream_mode=["updates", "messages", "custom"],

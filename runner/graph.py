@@ -1,6 +1,6 @@
 """The LangGraph agent: a model node and a tool node in a loop, built from a model and tools."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -12,8 +12,9 @@ from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 
-from runner.llms.retry import call_with_retries
+from runner.llms.retry import ModelProviderError, call_with_retries
 from runner.mcp.errors import McpServerError
+from runner.redaction import redact, redacted
 
 
 def tool_error_content(error: Exception) -> str:
@@ -71,10 +72,13 @@ def build_agent(
     checkpointer: Any = None,
     max_tool_calls: int | None = None,
     model_spec: str = "",
+    secrets: Collection[str] = (),
 ) -> CompiledStateGraph:
     """Compile the agent graph; state is the message list (MessagesState).
 
-    `model_spec` ("provider:model") names the provider in retry events and errors.
+    `model_spec` ("provider:model") names the provider in retry events and errors. `secrets`
+    are the credential values the model was built with: an error that quotes one is redacted
+    before LangGraph records it in the checkpoint.
     """
     spec = model_spec or f"{model._llm_type}:model"
     runnable = model.bind_tools(tools) if tools else model
@@ -88,11 +92,18 @@ def build_agent(
         # order with the tokens of the attempt that failed.
         writer = get_stream_writer()
         # ainvoke (not invoke) so stream_mode="messages" sees the model's token chunks.
-        response = await call_with_retries(
-            lambda: runnable.ainvoke(prompt, config),
-            spec=spec,
-            on_retry=lambda retry: writer({"model_retry": retry}),
-        )
+        try:
+            response = await call_with_retries(
+                lambda: runnable.ainvoke(prompt, config),
+                spec=spec,
+                on_retry=lambda retry: writer({"model_retry": retry}),
+            )
+        except Exception as exc:
+            if (safe := redacted(exc, secrets)) is not exc:
+                if isinstance(exc, ModelProviderError):  # keep the readable reason, values cut
+                    safe = ModelProviderError(redact(str(exc), secrets))
+                raise safe from None
+            raise
         if max_tool_calls is not None and getattr(response, "tool_calls", None):
             if tool_calls_this_turn([*history, response]) > max_tool_calls:
                 response = AIMessage(

@@ -14,7 +14,10 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 
 from executions.consumers.auth import TicketAuthMiddleware  # noqa: E402
 from executions.routing import websocket_urlpatterns  # noqa: E402
+from stigmer.tracing import tracing_setup  # noqa: E402
 from stigmer.websocket_origin import SameOriginValidator  # noqa: E402
+
+tracing_setup("stigmer-web")
 
 # uvicorn has no static file server of its own. In development the admin's
 # CSS/JS are served from the apps; in production (DEBUG off) WhiteNoise serves

@@ -96,6 +96,9 @@ AXES_VERBOSE = False
 DEBUG_STATIC = env_bool("STIGMER_SERVE_STATIC", DEBUG)
 if not DEBUG_STATIC:
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+# A span per request, only when OpenTelemetry export is configured (stigmer/tracing.py).
+if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+    MIDDLEWARE.insert(0, "stigmer.tracing_middleware.tracing_middleware")
 
 ROOT_URLCONF = "stigmer.urls"
 ASGI_APPLICATION = "stigmer.asgi.application"
@@ -193,6 +196,7 @@ else:
 # --- temporal ---------------------------------------------------------------
 # The contract's values live in executions/temporal/config.py, read at call
 # time from these variables; listed here so one file documents every knob.
+STIGMER_TRACE_URL = os.environ.get("STIGMER_TRACE_URL", "")  # e.g. http://localhost:16686/trace/{trace_id}
 TEMPORAL_UI_URL = os.environ.get("TEMPORAL_UI_URL", "http://localhost:8233")
 
 # --- stigmer ----------------------------------------------------------------
@@ -207,6 +211,12 @@ STIGMER_RETENTION_BATCH_SIZE = int(os.environ.get("STIGMER_RETENTION_BATCH_SIZE"
 STIGMER_CHECKPOINT_PATH = Path(
     os.environ.get("STIGMER_CHECKPOINT_PATH", BASE_DIR / "checkpoints.sqlite3")
 )
+
+# --- credentials --------------------------------------------------------------
+# Fernet keys (comma-separated, newest first) for credentials at rest: the first
+# encrypts, all decrypt. Unset, one key is derived from SECRET_KEY (HKDF-SHA256,
+# see executions/crypto.py); the entry "secret_key" stands for that derived key.
+STIGMER_CREDENTIALS_KEYS = env_list("STIGMER_CREDENTIALS_KEY", "secret_key")
 
 # --- rest framework ---------------------------------------------------------
 # Bodies above this are refused with 413 (a message is at most
@@ -243,6 +253,8 @@ STIGMER_LIVE_TICKET_SECONDS = int(os.environ.get("STIGMER_LIVE_TICKET_SECONDS", 
 STIGMER_CREATE_RATE_PER_USER = os.environ.get("STIGMER_CREATE_RATE_PER_USER", "120/min") or None
 STIGMER_CREATE_RATE_PER_AGENT = os.environ.get("STIGMER_CREATE_RATE_PER_AGENT", "1200/min") or None
 STIGMER_MAX_RUNNING_PER_USER = int(os.environ.get("STIGMER_MAX_RUNNING_PER_USER", "50"))
+# Monthly budget in USD for users without a budget of their own (empty: no limit).
+STIGMER_USER_MONTHLY_BUDGET = os.environ.get("STIGMER_USER_MONTHLY_BUDGET", "") or None
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stigmer API",
     "DESCRIPTION": "Run LLM agents as durable executions; follow them live over SSE.",

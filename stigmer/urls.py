@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from executions.admin.dashboard import dashboard_view
 from executions.metrics import metrics_view
 from stigmer.health import healthz
 
 urlpatterns = [
+    # Before the admin's own URLs, behind its login and staff check.
+    path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="stigmer-dashboard"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from executions.errors import SessionBusy
 from executions.models import Agent, MultitaskStrategy, Session
+from executions.selectors import agents_with_spending
 from executions.services.executions import execution_create
 from runner.llms.resolve import describe_model
 
@@ -71,7 +72,7 @@ class RunForm(forms.Form):
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
     form = AgentForm
-    list_display = ["slug", "name", "model_label", "enabled", "updated_at", "run_link"]
+    list_display = ["slug", "name", "model_label", "enabled", "spending", "updated_at", "run_link"]
     list_filter = ["enabled"]
     search_fields = ["slug", "name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -79,6 +80,14 @@ class AgentAdmin(admin.ModelAdmin):
     @admin.display(description="Model", ordering="model")
     def model_label(self, agent: Agent) -> str:
         return describe_model(agent.model)
+
+    def get_queryset(self, request):
+        return agents_with_spending(super().get_queryset(request))
+
+    @admin.display(description="Spent this month (USD)", ordering="spent_this_month")
+    def spending(self, agent: Agent) -> str:
+        budget = f" of {agent.monthly_budget:.2f}" if agent.monthly_budget is not None else ""
+        return f"{agent.spent_this_month:.4f}{budget}"
 
     @admin.display(description="Run")
     def run_link(self, agent: Agent) -> str:

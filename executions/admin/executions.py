@@ -40,7 +40,7 @@ class EstimatedCountPaginator(Paginator):
 
 @admin.register(AgentExecution)
 class AgentExecutionAdmin(OwnedRecordAdmin, admin.ModelAdmin):
-    list_display = ["short_id", "agent", "phase_badge", "message_preview", "owner", "total_tokens", "created_at"]
+    list_display = ["short_id", "agent", "phase_badge", "message_preview", "owner", "total_tokens", "cost", "created_at"]
     list_filter = ["phase", "agent", "created_at"]
     search_fields = ["message"]
     list_select_related = ["agent", "owner"]
@@ -52,7 +52,8 @@ class AgentExecutionAdmin(OwnedRecordAdmin, admin.ModelAdmin):
     actions = ["cancel_selected", "rerun_selected"]
     readonly_fields = [
         "phase", "output", "error", "input_tokens", "output_tokens", "total_tokens",
-        "workflow_id", "workflow_started_at", "start_error", "started_at", "completed_at",
+        "input_price", "output_price", "cost",
+        "workflow_id", "traceparent", "workflow_started_at", "start_error", "started_at", "completed_at",
         "created_at", "updated_at", "last_sequence", "turn",
     ]  # fmt: skip
     input_fields = ["agent", "session", "owner", "message", "model", "multitask_strategy"]

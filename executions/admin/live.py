@@ -17,8 +17,15 @@ def temporal_ui_url(execution: AgentExecution) -> str:
     return f"{base}/namespaces/{namespace}/workflows/{quote(workflow_id, safe='')}"
 
 
+def trace_url(execution: AgentExecution) -> str:
+    """STIGMER_TRACE_URL with the trace id, e.g. a Jaeger or Tempo page."""
+    template = settings.STIGMER_TRACE_URL
+    return template.replace("{trace_id}", execution.trace_id) if template and execution.trace_id else ""
+
+
 def live_context(request, execution: AgentExecution) -> dict:
     return {
+        "trace_url": trace_url(execution),
         "execution": execution,
         "live_ws_path": f"/ws/executions/{execution.pk}/",
         "temporal_ui_url": temporal_ui_url(execution),

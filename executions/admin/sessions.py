@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 
 from executions.admin.owned import OwnedRecordAdmin
 from executions.models import Session
-from executions.selectors import execution_is_queued, session_turns
+from executions.selectors import execution_is_queued, session_turns, sessions_with_cost
 
 
 def _link(execution) -> str:
@@ -19,11 +19,18 @@ def _link(execution) -> str:
 
 @admin.register(Session)
 class SessionAdmin(OwnedRecordAdmin, admin.ModelAdmin):
-    list_display = ["id", "agent", "owner", "subject", "last_turn", "created_at"]
+    list_display = ["id", "agent", "owner", "subject", "last_turn", "cost", "created_at"]
     list_filter = ["agent"]
     search_fields = ["subject"]
     readonly_fields = ["thread_id", "last_turn", "queue", "turns"]
     list_select_related = ["agent", "owner"]
+
+    def get_queryset(self, request):
+        return sessions_with_cost(super().get_queryset(request))
+
+    @admin.display(description="Cost (USD)", ordering="cost")
+    def cost(self, session: Session) -> str:
+        return f"{session.cost:.4f}"
 
     @admin.display(description="Queue")
     def queue(self, session: Session) -> str:

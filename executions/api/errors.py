@@ -15,7 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from executions.errors import ExecutionError, ExecutionNotCancellable, RunningLimitReached
+from executions.errors import BudgetSpent, ExecutionError, ExecutionNotCancellable, RunningLimitReached
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +24,15 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "payload_too_large"
+
+
+class PaymentRequired(exceptions.APIException):
+    """A spent monthly budget: not a rate (429 would invite a retry), and not
+    the request's fault (400): more budget is needed."""
+
+    status_code = status.HTTP_402_PAYMENT_REQUIRED
+    default_detail = "The monthly budget is spent."
+    default_code = "budget_spent"
 
 
 class Conflict(exceptions.APIException):
@@ -61,6 +70,8 @@ def _translate(exc: Exception) -> Exception:
         return exceptions.PermissionDenied()
     if isinstance(exc, RunningLimitReached):
         return exceptions.Throttled(detail=exc.messages[0])
+    if isinstance(exc, BudgetSpent):
+        return PaymentRequired(detail=exc.messages[0])
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         return exceptions.ValidationError(detail)

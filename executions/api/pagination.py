@@ -29,3 +29,7 @@ class CreatedCursorPagination(CursorPagination):
 
 class SlugCursorPagination(CreatedCursorPagination):
     ordering = "slug"
+
+
+class NameCursorPagination(CreatedCursorPagination):
+    ordering = "name"

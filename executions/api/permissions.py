@@ -26,12 +26,20 @@ class AgentPermission(DjangoModelPermissions):
     """Every signed-in user reads agents; writing needs add / change / delete_agent."""
 
 
-class McpServerPermission(DjangoModelPermissions):
-    """MCP servers, reading included (their env and headers), need the
-    mcpserver permissions: view / add / change / delete."""
+class ReadingTooPermissions(DjangoModelPermissions):
+    """Every act needs its model permission, reading included (view / add / change / delete)."""
 
     perms_map = {
         **DjangoModelPermissions.perms_map,
         "GET": ["%(app_label)s.view_%(model_name)s"],
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
+
+
+class CredentialPermission(ReadingTooPermissions):
+    """Credentials: view / add / change / delete_credential; values are never readable at all."""
+
+
+class McpServerPermission(ReadingTooPermissions):
+    """MCP servers, reading included (their env and headers as credential references), need
+    the mcpserver permissions: view / add / change / delete."""

@@ -2,6 +2,7 @@
 ERROR_STATUSES = {
     "400": "Invalid input: malformed JSON, unknown fields, wrong types, unknown references",
     "401": "Not authenticated",
+    "402": "A monthly budget (the agent's or yours) is spent: new runs are refused until the next month",
     "403": "Authenticated but not allowed (e.g. a write to agents without the agent permissions)",
     "404": "Not found, or not yours",
     "405": "Method not allowed",

@@ -3,10 +3,11 @@ from django.db.models import QuerySet
 
 from executions.models import AgentExecution, EventType, ExecutionEvent, Session
 from executions.permissions import visible
+from executions.selectors import sessions_with_cost
 
 
 def session_list_for(*, user) -> QuerySet[Session]:
-    return visible(Session.objects.select_related("agent"), user=user)
+    return sessions_with_cost(visible(Session.objects.select_related("agent"), user=user))
 
 
 def execution_list_for(*, user) -> QuerySet[AgentExecution]:

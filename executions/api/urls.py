@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from executions.api.views.agents import AgentViewSet
+from executions.api.views.credentials import CredentialViewSet
 from executions.api.views.executions import ExecutionViewSet
 from executions.api.views.sessions import SessionViewSet
 from executions.api.views.stream import ExecutionStreamView
@@ -11,6 +12,7 @@ from executions.api.views.tools import McpServerViewSet, ToolListView
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("agents", AgentViewSet, basename="agent")
+router.register("credentials", CredentialViewSet, basename="credential")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("executions", ExecutionViewSet, basename="execution")
 router.register("mcp-servers", McpServerViewSet, basename="mcp-server")

@@ -11,8 +11,9 @@ from executions.services.executions import execution_cancel
 from executions.services.mcp_servers import mcp_servers_named
 
 AGENT_FIELDS = (
-    "slug", "name", "description", "instructions", "model", "temperature", "max_tokens",
-    "model_options", "tools", "execution_timeout_seconds", "max_tool_calls", "multitask_strategy", "retention_days", "enabled",
+    "slug", "name", "description", "instructions", "model", "allowed_models", "temperature", "max_tokens",
+    "model_options", "tools", "execution_timeout_seconds", "max_tool_calls", "multitask_strategy",
+    "retention_days", "enabled", "monthly_budget",
 )
 
 

@@ -1,5 +1,6 @@
 """Starting and cancelling executions' workflows from synchronous code."""
 import logging
+from functools import partial
 
 from django.utils import timezone
 
@@ -9,6 +10,7 @@ from executions.temporal.client import temporal_bridge
 from executions.temporal.config import TemporalConfig, temporal_config
 from executions.temporal.contract import AgentExecutionInput
 from executions.temporal.starter import workflow_handle, workflow_start
+from stigmer.tracing import attached
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +47,7 @@ def execution_workflow_start_loaded(*, execution: AgentExecution) -> bool:
     config = temporal_config()
     payload = execution_workflow_input(execution, config)
     try:
-        temporal_bridge.run(
-            lambda client: workflow_start(client, payload=payload, config=config),
-            timeout=config.connect_timeout,
-        )
+        temporal_bridge.run(partial(_start_in_trace, execution.traceparent, payload, config), timeout=config.connect_timeout)
     except Exception as exc:  # noqa: BLE001 - any failure to start leaves it PENDING
         reason = f"Temporal unreachable at {config.host_port}: {str(exc) or type(exc).__name__}"
         logger.warning(
@@ -59,6 +58,13 @@ def execution_workflow_start_loaded(*, execution: AgentExecution) -> bool:
         return False
     _record_started(execution)
     return True
+
+
+async def _start_in_trace(traceparent: str, payload: AgentExecutionInput, config: TemporalConfig, client) -> None:
+    """On the bridge's loop, under the execution's create span: Temporal's
+    tracing interceptor puts that context in the workflow's headers."""
+    with attached(traceparent):
+        await workflow_start(client, payload=payload, config=config)
 
 
 # The creator's own start after commit, the reconciler of every orchestration

@@ -26,9 +26,23 @@ async def temporal_connect(
 ) -> Client:
     config = config or temporal_config()
     return await asyncio.wait_for(
-        Client.connect(config.host_port, namespace=config.namespace, runtime=runtime),
+        Client.connect(config.host_port, namespace=config.namespace, runtime=runtime, interceptors=_interceptors()),
         timeout=config.connect_timeout,
     )
+
+
+def _interceptors() -> list:
+    """Temporal's OpenTelemetry interceptor when this process traces: on the
+    client it carries the caller's span into the workflow's headers, and the
+    workers built on it (they inherit a client's interceptors) continue it in
+    the workflow, the activities and the runner's spans."""
+    from stigmer.tracing import tracing_enabled
+
+    if not tracing_enabled():
+        return []
+    from temporalio.contrib.opentelemetry import TracingInterceptor
+
+    return [TracingInterceptor()]
 
 
 async def temporal_connect_patiently(
@@ -60,7 +74,7 @@ class TemporalBridge:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._clients: dict[tuple[str, str], Client] = {}
+        self._clients: dict[tuple[str, str, bool], Client] = {}
 
     def run(self, fn: Callable[[Client], Awaitable[T]], *, timeout: float | None = None) -> T:
         """Run `fn` with the shared client; the whole call, connecting
@@ -84,7 +98,9 @@ class TemporalBridge:
         return asyncio.run_coroutine_threadsafe(call(), self._event_loop()).result()
 
     async def _client(self, config: TemporalConfig) -> Client:
-        key = (config.host_port, config.namespace)
+        from stigmer.tracing import tracing_enabled
+
+        key = (config.host_port, config.namespace, tracing_enabled())
         if key not in self._clients:
             self._clients[key] = await temporal_connect(config)
         return self._clients[key]

@@ -1,8 +1,9 @@
 """Where a provider's key and endpoint come from: the only place they are looked up.
 
-Today both come from the runner's environment. A credential store can replace
-`provider_api_key` alone; nothing else reads a key. Keys stay on the runner:
-they are never part of a payload, an event or an error message.
+A key is the agent's credential when it names one (`model_options: {"api_key": {"credential":
+"…"}}`, its value read by the runner for the run), else the runner's environment variable;
+endpoints come from the environment. Nothing else reads a key. Keys stay on the runner: they
+are never part of a payload, an event or an error message.
 """
 import hashlib
 import os
@@ -19,8 +20,11 @@ PROVIDER_ENV = {
 }
 
 
-def provider_api_key(provider: str) -> str | None:
-    """The API key the runner uses for `provider`, or None when none is set."""
+def provider_api_key(provider: str, credential: str | None = None) -> str | None:
+    """The API key the runner uses for `provider`: `credential` (the value of the agent's
+    credential, when it names one), else the environment's; None when neither is set."""
+    if credential:
+        return credential
     name = PROVIDER_ENV.get(provider, (None, None))[0]
     return (os.environ.get(name) or None) if name else None
 

@@ -58,8 +58,10 @@ def resolve_chat_model(
     temperature: float | None = None,
     max_tokens: int | None = None,
     options: dict[str, Any] | None = None,
+    api_key: str | None = None,
 ) -> BaseChatModel:
-    """Build the chat model for `spec`; `options` go to the provider's constructor.
+    """Build the chat model for `spec`; `options` go to the provider's constructor, `api_key`
+    (the agent's credential, resolved for this run) overrides the environment's key.
 
     Building makes no network call, so whatever fails here (missing credentials or provider
     package, a bad option) is configuration and is raised as UnknownModelError, a ValueError
@@ -68,7 +70,7 @@ def resolve_chat_model(
     provider, model = parse_model_spec(spec)
     kwargs: dict[str, Any] = dict(options or {})
     try:
-        return _build(provider, model, temperature, max_tokens, kwargs)
+        return _build(provider, model, temperature, max_tokens, kwargs, api_key)
     except UnknownModelError:
         raise
     except Exception as exc:
@@ -81,13 +83,14 @@ def _build(
     temperature: float | None,
     max_tokens: int | None,
     kwargs: dict[str, Any],
+    credential: str | None,
 ) -> BaseChatModel:
     if provider == "scripted":
         # Sampling settings mean nothing to a script; only its own options apply.
         return ScriptedChatModel(name=model, **kwargs)
     if temperature is not None:
         kwargs["temperature"] = temperature
-    api_key, base_url = provider_api_key(provider), provider_base_url(provider)
+    api_key, base_url = provider_api_key(provider, credential), provider_base_url(provider)
     if provider == "ollama":
         from langchain_ollama import ChatOllama
 
@@ -112,8 +115,11 @@ def _build(
             )
         api_key = api_key or "unused"  # many local servers take no key
     if not api_key:
-        raise UnknownModelError(f"'{provider}:{model}' needs {PROVIDER_ENV[provider][0]} set")
-    # Only from provider_api_key: a key in model_options would sit in the database and the admin.
+        raise UnknownModelError(
+            f"'{provider}:{model}' needs {PROVIDER_ENV[provider][0]} set or an api_key credential"
+        )
+    # Only from provider_api_key: a key in model_options would sit in the database and the admin
+    # (a credential reference there is resolved by the runner and arrives as `credential`).
     kwargs["api_key"] = api_key
     if provider == "anthropic":
         from runner.llms.anthropic import StreamedUsageChatAnthropic

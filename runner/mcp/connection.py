@@ -1,13 +1,16 @@
 """The one place an MCP server's stored settings become a live connection's.
 
-Environment values and headers are used as stored today; credentials
-referred to by name will be resolved here, on the runner, and nowhere else.
+Environment values and headers may be credential references (`{"credential": "<name>"}`):
+they are replaced here by the values the run read (runner/credentials.py), on the runner
+and nowhere else.
 """
+from executions.credential_refs import credentials_substitute
 from executions.selectors import McpServerConfig
 
 
-def mcp_connection(server: McpServerConfig) -> dict:
-    """langchain-mcp-adapters' connection config for the server."""
+def mcp_connection(server: McpServerConfig, secrets: dict[str, str]) -> dict:
+    """langchain-mcp-adapters' connection config for the server; `secrets` holds the values
+    of the credentials its env and headers refer to."""
     if server.transport == "stdio":
         return {
             "transport": "stdio",
@@ -15,9 +18,10 @@ def mcp_connection(server: McpServerConfig) -> dict:
             "args": list(server.args),
             # None lets the SDK pass its safe default environment (PATH, HOME…);
             # given values are added to that default, never replace it.
-            "env": _stdio_env(server.env),
+            "env": _stdio_env(credentials_substitute(server.env, secrets)),
         }
-    return {"transport": "streamable_http", "url": server.url, "headers": dict(server.headers)}
+    headers = credentials_substitute(server.headers, secrets)
+    return {"transport": "streamable_http", "url": server.url, "headers": headers}
 
 
 def _stdio_env(extra: dict[str, str]) -> dict[str, str] | None:

@@ -19,6 +19,7 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from executions.selectors import McpServerConfig
 from runner.mcp.connection import mcp_connection
 from runner.mcp.errors import McpServerError
+from runner.redaction import redact
 from runner.tools.wrapping import DEFAULT, ToolTimeout, within
 
 CONNECT_TIMEOUT_ENV = "STIGMER_MCP_CONNECT_TIMEOUT_SECONDS"
@@ -44,18 +45,21 @@ async def mcp_sessions() -> AsyncIterator[AsyncExitStack]:
         yield stack
 
 
-async def mcp_tools_open(servers, stack: AsyncExitStack, timeout: float | None = None) -> list[BaseTool]:
+async def mcp_tools_open(
+    servers, stack: AsyncExitStack, timeout: float | None = None, secrets: dict[str, str] | None = None
+) -> list[BaseTool]:
     """Every tool the run may use from its servers; McpServerError if one cannot be
     reached (within `timeout`, by default STIGMER_MCP_CONNECT_TIMEOUT_SECONDS)."""
     tools: list[BaseTool] = []
     for server in servers:
-        tools.extend(await _ServerSession(server).open(stack, timeout))
+        tools.extend(await _ServerSession(server, secrets or {}).open(stack, timeout))
     return tools
 
 
 class _ServerSession:
-    def __init__(self, server: McpServerConfig) -> None:
+    def __init__(self, server: McpServerConfig, secrets: dict[str, str]) -> None:
         self.server = server
+        self.secrets = secrets  # the values its env and headers refer to
         self.failure: str | None = None  # why the server stopped, once it has
         self._listed: asyncio.Future = asyncio.get_running_loop().create_future()
         self._done = asyncio.Event()
@@ -82,7 +86,7 @@ class _ServerSession:
         from langchain_mcp_adapters.tools import load_mcp_tools
 
         try:
-            async with create_session(mcp_connection(self.server)) as session:
+            async with create_session(mcp_connection(self.server, self.secrets)) as session:
                 await session.initialize()
                 self._session = session
                 listed = await load_mcp_tools(
@@ -93,7 +97,8 @@ class _ServerSession:
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # noqa: BLE001 (anyio raises exception groups)
-            self.failure = _reason(exc)
+            # A server's complaint may quote what it was sent (a refused token).
+            self.failure = redact(_reason(exc), self.secrets.values())
             self._stopped.set()
             if not self._listed.done():
                 self._listed.set_exception(McpServerError(

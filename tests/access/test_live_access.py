@@ -100,3 +100,32 @@ def test_a_logout_closes_an_open_socket(execution, settings):
         await database_sync_to_async(LoginSession.objects.all().delete)()
 
     assert watch_until_closed(f"/ws/executions/{execution.pk}/", session_headers(viewer), log_out) == 4401
+
+
+@pytest.mark.parametrize("path", ["/ws/executions/", "execution"])
+def test_sockets_whose_access_holds_stay_open_through_rechecks(execution, settings, monkeypatch, path):
+    from executions.consumers.recheck import RechecksAccess
+
+    settings.STIGMER_WS_RECHECK_SECONDS = 0.05
+    viewer = make_actor("viewer")
+    path = f"/ws/executions/{execution.pk}/" if path == "execution" else path
+    answers = []
+    real = RechecksAccess._recheck_forever
+
+    async def counted(self):
+        original = self.refusal_now
+        self.refusal_now = lambda: answers.append(original()) or answers[-1]
+        await real(self)
+
+    monkeypatch.setattr(RechecksAccess, "_recheck_forever", counted)
+    headers = session_headers(viewer)
+
+    async def run():
+        communicator = WebsocketCommunicator(application, path, headers=headers)
+        assert (await communicator.connect(timeout=5))[0]
+        while len(answers) < 5:
+            assert await communicator.receive_nothing(timeout=0.05) or True
+        await communicator.disconnect()
+
+    async_to_sync(run)()
+    assert answers[:5] == [None] * 5

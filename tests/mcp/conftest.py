@@ -1,7 +1,9 @@
+import os
 import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,11 +22,13 @@ def stdio_server(db):
     )
 
 
-@pytest.fixture
-def http_process():
+@contextmanager
+def serving_http(env: dict | None = None):
     """The same server over streamable HTTP, as a process of its own."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, str(SERVER), "http", str(port)])
+    process = subprocess.Popen(
+        [sys.executable, str(SERVER), "http", str(port)], env={**os.environ, **(env or {})}
+    )
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -35,9 +39,17 @@ def http_process():
                 process.kill()
                 raise RuntimeError("the MCP test server did not start")
             time.sleep(0.1)
-    yield process, f"http://127.0.0.1:{port}/mcp"
-    process.kill()
-    process.wait()
+    try:
+        yield process, f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def http_process():
+    with serving_http() as served:
+        yield served
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from executions.models import Phase
+from executions.models import ModelPrice, Phase
 from executions.services.executions import execution_create
 from tests.waiting import wait_for_phase
 
@@ -33,6 +33,7 @@ def test_metrics_count_phases_and_observe_durations(client, workers, demo_agent)
 
 
 def test_metrics_count_tokens_by_the_model_that_ran(client, workers, demo_agent):
+    ModelPrice.objects.create(model="scripted:long", input_per_million=1000, output_per_million=2000)
     plain = wait_for_phase(execution_create(agent=demo_agent, message="What is 6*7?"), Phase.COMPLETED)
     overridden = wait_for_phase(
         execution_create(agent=demo_agent, message="hello", model="scripted:long"), Phase.COMPLETED
@@ -45,3 +46,5 @@ def test_metrics_count_tokens_by_the_model_that_ran(client, workers, demo_agent)
         for kind in ("input", "output"):
             labels = (("kind", kind), ("model", model))
             assert samples[("stigmer_tokens_total", labels)] == getattr(execution, f"{kind}_tokens")
+        assert samples[("stigmer_cost_usd_total", (("model", model),))] == pytest.approx(float(execution.cost))
+    assert overridden.cost > 0  # priced; scripted:demo is free

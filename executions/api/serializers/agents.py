@@ -8,6 +8,7 @@ from executions.api.serializers.base import (
     StrictFloatField,
     StrictIntegerField,
 )
+from executions.budgets import spent_this_month
 from executions.models import Agent, MultitaskStrategy
 from executions.permissions import may_edit_agents
 from runner.llms.resolve import describe_model, is_offline
@@ -21,14 +22,17 @@ class AgentOutputSerializer(serializers.ModelSerializer):
     mcp_servers = serializers.SlugRelatedField(
         slug_field="name", many=True, read_only=True, help_text="Names of its MCP servers"
     )
+    spent_this_month = serializers.SerializerMethodField(
+        help_text="USD its executions created this month (UTC) cost, against monthly_budget; editors only"
+    )
 
     class Meta:
         model = Agent
         fields = [
             "slug", "name", "description", "instructions", "model", "model_description",
-            "offline", "temperature", "max_tokens", "model_options", "tools", "mcp_servers",
+            "offline", "allowed_models", "temperature", "max_tokens", "model_options", "tools", "mcp_servers",
             "execution_timeout_seconds", "max_tool_calls", "multitask_strategy", "retention_days", "enabled",
-            "created_at", "updated_at",
+            "monthly_budget", "spent_this_month", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -36,8 +40,16 @@ class AgentOutputSerializer(serializers.ModelSerializer):
         data = super().to_representation(agent)
         request = self.context.get("request")
         if request is None or not may_edit_agents(request.user):
-            data.pop("model_options")  # for the agent's editors only
+            # For the agent's editors only; the spending sums everyone's runs.
+            data.pop("model_options")
+            data.pop("spent_this_month")
         return data
+
+    def get_spent_this_month(self, agent: Agent) -> str:
+        request = self.context.get("request")
+        if request is None or not may_edit_agents(request.user):
+            return ""  # not shown (to_representation drops it): no query
+        return f"{spent_this_month(agent_id=agent.pk):.6f}"
 
     def get_model_description(self, agent: Agent) -> str:
         return describe_model(agent.model)
@@ -58,7 +70,15 @@ class AgentInputSerializer(InputSerializer):
     max_tokens = StrictIntegerField(
         required=False, allow_null=True, min_value=1, max_value=1_000_000
     )
-    model_options = JSONObjectField(required=False)
+    model_options = JSONObjectField(
+        required=False,
+        help_text='Provider options; secrets only by credential name, e.g. '
+        '{"api_key": {"credential": "openai-prod"}}',
+    )
+    allowed_models = serializers.ListField(
+        child=StrictCharField(max_length=200), required=False, max_length=50,
+        help_text="Other provider:model specs a run may choose (executions.choose_model: any)",
+    )
     tools = serializers.ListField(child=StrictCharField(), required=False, max_length=50)
     mcp_servers = serializers.ListField(
         child=StrictCharField(max_length=40), required=False, max_length=50,
@@ -74,3 +94,7 @@ class AgentInputSerializer(InputSerializer):
         help_text="Days finished executions and idle sessions' memory are kept; null: the global default; 0: forever",
     )
     enabled = StrictBooleanField(required=False)
+    monthly_budget = serializers.DecimalField(
+        required=False, allow_null=True, max_digits=14, decimal_places=6, min_value=0,
+        help_text="USD per calendar month (UTC); null: no limit",
+    )

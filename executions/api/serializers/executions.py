@@ -25,14 +25,21 @@ class ExecutionOutputSerializer(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     phase = serializers.ChoiceField(choices=Phase.choices, read_only=True)
     usage = serializers.SerializerMethodField()
+    cost = serializers.DecimalField(
+        max_digits=14, decimal_places=6, read_only=True,
+        help_text="USD, from the usage and the model's prices when the execution was created",
+    )
     timings = serializers.SerializerMethodField()
+    trace_id = serializers.CharField(
+        read_only=True, help_text="OpenTelemetry trace id of the run, empty when tracing was off at create"
+    )
 
     class Meta:
         model = AgentExecution
         fields = [
             "id", "agent", "session", "owner", "message", "model", "phase", "output",
-            "error", "start_error", "turn", "multitask_strategy", "usage", "timings",
-            "workflow_id", "last_sequence",
+            "error", "start_error", "turn", "multitask_strategy", "usage", "cost", "timings",
+            "workflow_id", "trace_id", "last_sequence",
             "created_at", "updated_at",
         ]
         read_only_fields = fields

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -9,10 +11,14 @@ from executions.selectors import execution_is_queued, session_turns
 class SessionOutputSerializer(serializers.ModelSerializer):
     agent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    cost = serializers.DecimalField(
+        max_digits=14, decimal_places=6, read_only=True, default=Decimal(0),
+        help_text="USD: the sum of its executions' costs",
+    )
 
     class Meta:
         model = Session
-        fields = ["id", "agent", "owner", "subject", "thread_id", "created_at", "updated_at"]
+        fields = ["id", "agent", "owner", "subject", "thread_id", "cost", "created_at", "updated_at"]
         read_only_fields = fields
 
 

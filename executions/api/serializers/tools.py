@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from executions.api.serializers.base import InputSerializer, JSONObjectField, StrictCharField
+from executions.api.serializers.credentials import StringOrCredentialField
 from executions.models import McpServer, McpTransport
 
 
@@ -44,7 +45,7 @@ class McpServerInputSerializer(InputSerializer):
     transport = serializers.ChoiceField(choices=McpTransport.choices, required=False)
     command = StrictCharField(required=False, allow_blank=True, max_length=500)
     args = serializers.ListField(child=StrictCharField(allow_blank=True, max_length=2000), required=False, max_length=100)
-    env = JSONObjectField(child=StrictCharField(allow_blank=True, max_length=10_000), required=False)
+    env = JSONObjectField(child=StringOrCredentialField(max_length=10_000), required=False)
     url = serializers.URLField(required=False, allow_blank=True, max_length=500)
-    headers = JSONObjectField(child=StrictCharField(allow_blank=True, max_length=10_000), required=False)
+    headers = JSONObjectField(child=StringOrCredentialField(max_length=10_000), required=False)
     enabled_tools = serializers.ListField(child=StrictCharField(max_length=200), required=False, max_length=500)

@@ -14,6 +14,7 @@ from executions.models import Agent, AgentExecution, MultitaskStrategy, Phase, S
 from executions.services.executions import execution_create
 from executions.terminal import event_line
 from runner.llms.resolve import describe_model
+from stigmer.tracing import tracing_setup
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=900, help="seconds to follow")
 
     def handle(self, *args, agent: str, message: str, **options) -> None:
+        tracing_setup("stigmer-cli")
         agent_obj = Agent.objects.filter(slug=agent).first()
         if agent_obj is None:
             raise CommandError(f"Unknown agent {agent!r}.")

@@ -7,6 +7,7 @@ from executions.temporal.config import temporal_config
 from executions.temporal.reconciler import reconcile_forever
 from executions.temporal.retention import retention_schedule_ensure_or_warn
 from executions.temporal.workers import build_orchestration_worker, run_until_signalled
+from stigmer.tracing import tracing_setup
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         channel_layer_warn_if_in_process(process="run_orchestration_worker")
+        tracing_setup("stigmer-orchestration")
         config = temporal_config()
         try:
             loop_run(self._run(config))

@@ -13,6 +13,7 @@ from executions.services.bootstrap import (
     demo_mcp_server_ensure,
 )
 from executions.temporal.config import temporal_config
+from stigmer.tracing import tracing_setup
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--temporal-ui-port", type=int, default=8233)
 
     def handle(self, *args, host: str, port: int, temporal_ui_port: int, **options) -> None:
+        tracing_setup("stigmer")
         config = temporal_config()
         dev_server = None
         if not port_open(*split_host_port(config.host_port)):

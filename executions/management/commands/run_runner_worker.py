@@ -6,6 +6,7 @@ from executions.temporal.client import temporal_connect_patiently, worker_runtim
 from executions.temporal.config import temporal_config
 from executions.temporal.workers import run_until_signalled
 from runner.worker import build_runner_worker
+from stigmer.tracing import tracing_setup
 
 
 class Command(BaseCommand):
@@ -13,6 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         channel_layer_warn_if_in_process(process="run_runner_worker")
+        tracing_setup("stigmer-runner")
         config = temporal_config()
         try:
             loop_run(self._run(config))

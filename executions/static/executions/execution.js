@@ -102,6 +102,14 @@
 
     function usage(data) {
       ["input_tokens", "output_tokens", "total_tokens"].forEach(function (k) { setField(k, data[k]); });
+      // A live preview with the execution's frozen prices; the record's cost
+      // (computed by the database from the same numbers) is shown on reload.
+      var cost = root.querySelector('[data-field="cost"]');
+      if (cost) {
+        var spent = (data.input_tokens * parseFloat(cost.dataset.inputPrice) +
+                     data.output_tokens * parseFloat(cost.dataset.outputPrice)) / 1e6;
+        cost.textContent = spent.toFixed(6);
+      }
     }
 
     function modelRetry(data) {

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('executions', '0007_mcp_servers'),
+        ('executions', '0011_execution_traceparent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('executions', '0008_session_turns'),
+        ('executions', '0012_session_turns'),
     ]
 
     operations = [
