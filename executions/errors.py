@@ -10,6 +10,10 @@ class ExecutionNotCancellable(ExecutionError):
     """The execution already reached a terminal phase."""
 
 
+class SessionBusy(ExecutionError):
+    """A turn sent with the `reject` strategy while its session has an unfinished turn."""
+
+
 class CredentialInUse(ExecutionError):
     """A credential that agents still refer to cannot be deleted."""
 

@@ -3,7 +3,7 @@ web, orchestration and runner process without a push gateway."""
 import os
 from datetime import timedelta
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpResponse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeHistogramMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from executions.models import AgentExecution, Phase
+from executions.models import AgentExecution, Phase, PruneRun
 
 BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
 
@@ -80,6 +80,27 @@ class ExecutionCollector:
             "Wait from creation to the runner's first event, executions started in the window.",
             "created_at", "started_at", since,
         )
+        yield from _retention()
+
+
+def _retention():
+    """What the retention job deleted, over every pass of every worker."""
+    totals = PruneRun.objects.aggregate(
+        executions=Sum("executions"), events=Sum("events"), checkpoints=Sum("checkpoints"),
+        runs=Count("pk", filter=Q(finished_at__isnull=False)), last=Max("finished_at"),
+    )
+    pruned = CounterMetricFamily(
+        "stigmer_pruned", "Rows deleted by retention: executions, their events, idle sessions' checkpoints.",
+        labels=["kind"],
+    )
+    for kind in ("executions", "events", "checkpoints"):
+        pruned.add_metric([kind], totals[kind] or 0)
+    yield pruned
+    yield CounterMetricFamily("stigmer_prune_runs", "Finished retention passes.", value=totals["runs"])
+    yield GaugeMetricFamily(
+        "stigmer_prune_last_finished_timestamp_seconds", "When the last retention pass finished (0: never).",
+        value=totals["last"].timestamp() if totals["last"] else 0,
+    )
 
 
 def metrics_view(request) -> HttpResponse:

@@ -27,6 +27,15 @@ class Phase(models.TextChoices):
         return frozenset({cls.COMPLETED, cls.FAILED, cls.CANCELLED})
 
 
+class MultitaskStrategy(models.TextChoices):
+    """What a new turn does while another of its session is unfinished
+    (LangGraph Server's "double texting" options; see docs/sessions.md)."""
+
+    ENQUEUE = "enqueue", "enqueue: run after the previous turns, in order"
+    REJECT = "reject", "reject: refuse the new turn"
+    INTERRUPT = "interrupt", "interrupt: cancel the unfinished turns, then run"
+
+
 class Credential(models.Model):
     """A secret (provider API key, header or env value) kept encrypted; referred to by name.
 
@@ -200,6 +209,15 @@ class Agent(models.Model):
     max_tool_calls = models.PositiveIntegerField(
         default=25, help_text="Tool calls allowed per execution; the agent stops at the cap"
     )
+    multitask_strategy = models.CharField(
+        max_length=20, choices=MultitaskStrategy.choices, default=MultitaskStrategy.ENQUEUE,
+        help_text="What a new turn does while an earlier turn of its session is unfinished",
+    )
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Days its finished executions, their events and idle sessions' memory are kept; "
+        "empty: STIGMER_RETENTION_DAYS; 0: forever",
+    )
     enabled = models.BooleanField(default=True)
     monthly_budget = models.DecimalField(
         **MONEY, null=True, blank=True, validators=[MinValueValidator(0)],
@@ -249,6 +267,9 @@ class Session(models.Model):
     )
     subject = models.CharField(max_length=200, blank=True)
     thread_id = models.CharField(max_length=200, blank=True)
+    # The last turn number handed out; incrementing it is the session's lock
+    # in the create pipeline (services/turns.py).
+    last_turn = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -278,6 +299,13 @@ class AgentExecution(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, help_text="0 for a user's execution")
     message = models.TextField()
     model = models.CharField(max_length=200, blank=True, help_text="Overrides the agent's model")
+    # Its place in the session's conversation (1, 2, 3…), given under the
+    # session's lock; null for executions created before turns existed.
+    turn = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    multitask_strategy = models.CharField(
+        max_length=20, choices=MultitaskStrategy.choices, blank=True,
+        help_text="Overrides the agent's strategy for this turn",
+    )
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.PENDING)
     output = models.TextField(blank=True)
     error = models.TextField(blank=True)
@@ -328,6 +356,9 @@ class AgentExecution(models.Model):
             models.Index(fields=["started_at"]),
             models.Index(fields=["parent", "created_at"]),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "turn"], name="unique_session_turn"),
+        ]
 
     def __str__(self) -> str:
         return self.message[:60]
@@ -344,8 +375,13 @@ class AgentExecution(models.Model):
     def clean(self) -> None:
         from executions.pipeline import execution_validate
 
+        from executions.services.turns import session_turn_precheck
+
         if self._state.adding and self.agent_id is not None:
             execution_validate(self)
+            # Forms only: a field error now; the pipeline's locked check
+            # (SessionBusy, 409 in the API) is what decides.
+            session_turn_precheck(self)
 
     @property
     def is_terminal(self) -> bool:
@@ -440,3 +476,23 @@ class ExecutionEvent(models.Model):
             "data": self.data,
             "created_at": self.created_at.isoformat(),
         }
+
+
+class PruneRun(models.Model):
+    """One pass of the retention job (or of prune_executions): what it deleted.
+    /metrics sums these, so the counts are true whichever process pruned."""
+
+    # The scheduled workflow's id: a retried activity adds to its own row.
+    run_id = models.CharField(max_length=200, unique=True)
+    executions = models.PositiveBigIntegerField(default=0)
+    events = models.PositiveBigIntegerField(default=0)
+    checkpoints = models.PositiveBigIntegerField(default=0)
+    batches = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return self.run_id

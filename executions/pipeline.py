@@ -1,4 +1,7 @@
-"""The create pipeline: validate → defaults → persist PENDING → start after commit.
+"""The create pipeline: validate → defaults and the session's turn → persist PENDING → start after commit.
+
+A turn queued behind an unfinished one of its session is not started here:
+the earlier turn's end hands the session over (services/turns.py).
 
 It runs from the post_save receiver inside the atomic save(), so a step that
 raises rolls the insert back and nothing is saved.
@@ -13,9 +16,15 @@ from django.utils import timezone
 from executions.budgets import budgets_check
 from executions.errors import RunningLimitReached
 from executions.permissions import may_choose_model
-from executions.models import Agent, AgentExecution, EventType, Phase, Session
+from executions.models import Agent, AgentExecution, EventType, MultitaskStrategy, Phase, Session
 from executions.pricing import model_price
 from executions.services.events import NewEvent, events_append_locked
+from executions.services.executions import session_turns_interrupt
+from executions.services.turns import (
+    session_turn_claim,
+    session_turn_strategy,
+    session_turn_waiting_events,
+)
 from executions.services.workflows import execution_workflow_start_loaded
 from executions.temporal.contract import workflow_id_for
 from stigmer.tracing import span, traceparent_current
@@ -55,6 +64,10 @@ def execution_validate(execution: AgentExecution) -> None:
             f"Delegation {execution.depth} levels deep; at most "
             f"{settings.STIGMER_MAX_DELEGATION_DEPTH} are allowed (STIGMER_MAX_DELEGATION_DEPTH)."
         )
+    if execution.multitask_strategy and execution.multitask_strategy not in MultitaskStrategy.values:
+        errors["multitask_strategy"] = (
+            f"Unknown strategy {execution.multitask_strategy!r}; one of {', '.join(MultitaskStrategy.values)}."
+        )
     if execution.model:
         from runner.llms.resolve import UnknownModelError, parse_model_spec
 
@@ -89,14 +102,19 @@ def _check_running_limit(execution: AgentExecution) -> None:
         )
 
 
-def _apply_defaults(execution: AgentExecution) -> None:
+def _apply_defaults(execution: AgentExecution) -> tuple[dict, list]:
+    """The session (a new one unless given) and the execution's turn in it:
+    its fields, and the earlier unfinished turns it waits for."""
     if execution.session_id is None:
         execution.session = Session.objects.create(
-            agent_id=execution.agent_id, owner_id=execution.owner_id, subject=execution.message[:200]
+            agent_id=execution.agent_id, owner_id=execution.owner_id, subject=execution.message[:200],
+            last_turn=1,
         )
+        return {"turn": 1, "multitask_strategy": session_turn_strategy(execution)}, []
+    return session_turn_claim(execution)
 
 
-def _persist_pending(execution: AgentExecution) -> None:
+def _persist_pending(execution: AgentExecution, turn_fields: dict, ahead: list) -> None:
     # Whatever status the caller set is dropped: every execution starts PENDING.
     # Its model's prices are frozen now: its cost is computed from them.
     input_price, output_price = model_price(spec=execution.model_spec)
@@ -106,6 +124,7 @@ def _persist_pending(execution: AgentExecution) -> None:
         "input_tokens": 0, "output_tokens": 0, "total_tokens": 0,
         "started_at": None, "completed_at": None, "workflow_started_at": None, "start_error": "",
         "workflow_id": workflow_id_for(str(execution.pk)), "updated_at": timezone.now(),
+        **turn_fields,
     }
     # The in-memory record is what the workflow start after commit reads.
     for name, value in fields.items():
@@ -114,7 +133,9 @@ def _persist_pending(execution: AgentExecution) -> None:
     # One UPDATE resets the row and counts PENDING, sequence 1. The row was
     # inserted by this transaction: nobody else can hold it yet.
     events_append_locked(
-        execution=execution, events=[NewEvent(EventType.PHASE, {"phase": Phase.PENDING})], fields=fields
+        execution=execution,
+        events=[NewEvent(EventType.PHASE, {"phase": Phase.PENDING}), *session_turn_waiting_events(ahead)],
+        fields=fields,
     )
 
 
@@ -123,6 +144,10 @@ def execution_create_pipeline(*, execution: AgentExecution) -> None:
     # the start after commit and every later step join it by its traceparent.
     with span("execution.create", {"stigmer.execution_id": str(execution.pk), "stigmer.agent_id": execution.agent_id}):
         execution_validate(execution)
-        _apply_defaults(execution)
-        _persist_pending(execution)
-    transaction.on_commit(partial(execution_workflow_start_loaded, execution=execution))
+        turn_fields, ahead = _apply_defaults(execution)
+        _persist_pending(execution, turn_fields, ahead)
+    if not ahead:
+        transaction.on_commit(partial(execution_workflow_start_loaded, execution=execution))
+    elif execution.multitask_strategy == MultitaskStrategy.INTERRUPT:
+        # Queued like `enqueue`; the earlier turns' ends hand the session over.
+        transaction.on_commit(partial(session_turns_interrupt, execution=execution, ahead=ahead))

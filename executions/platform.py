@@ -4,6 +4,7 @@ import uvicorn
 from executions.temporal.client import temporal_connect
 from executions.temporal.config import TemporalConfig
 from executions.temporal.reconciler import reconcile_forever
+from executions.temporal.retention import retention_schedule_ensure_or_warn
 from executions.temporal.workers import build_orchestration_worker, run_until_signalled
 from runner.worker import build_runner_workers
 
@@ -21,6 +22,7 @@ class _Server(uvicorn.Server):
 
 async def platform_serve(*, config: TemporalConfig, host: str, port: int) -> None:
     client = await temporal_connect(config)
+    await retention_schedule_ensure_or_warn(client, config)
     server = _Server(
         uvicorn.Config("stigmer.asgi:application", host=host, port=port, log_level="info", lifespan="off")
     )

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from executions.credential_refs import credential_names
@@ -119,6 +119,29 @@ def execution_usage_total(*, execution: AgentExecution) -> dict:
                 total[key] += row[key]
         level = [row["pk"] for row in rows]
     return total
+
+
+def session_turns(*, session_id):
+    """The session's executions as a conversation: in turn order (turns of
+    before turn numbers existed first, by creation)."""
+    return (
+        AgentExecution.objects.filter(session_id=session_id)
+        .order_by(F("turn").asc(nulls_first=True), "created_at")
+        .only(
+            "id", "turn", "message", "phase", "output", "error", "start_error", "multitask_strategy",
+            "workflow_started_at", "created_at", "started_at", "completed_at",
+        )
+    )
+
+
+def execution_is_queued(execution: AgentExecution) -> bool:
+    """Waiting for an earlier turn of its session (services/turns.py)."""
+    from executions.services.turns import SESSION_WAIT_REASON
+
+    return (
+        execution.phase == "PENDING" and execution.workflow_started_at is None
+        and execution.start_error == SESSION_WAIT_REASON
+    )
 
 
 def credential_list():

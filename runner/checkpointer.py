@@ -8,8 +8,8 @@ blink (stigmer/postgresql/pools.py) and a statement cut off mid-way is retried
 """
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from django.conf import settings
 from django.db import connections
@@ -103,3 +103,29 @@ async def checkpointer_close() -> None:
     conn = getattr(saver, "conn", None)
     if conn is not None:
         await conn.close()
+
+
+@contextmanager
+def sync_checkpointer() -> Iterator[BaseCheckpointSaver]:
+    """A synchronous saver on the same store, for sync callers outside the
+    runner's loop (the retention job deleting idle sessions' threads)."""
+    conninfo = postgres_conninfo()
+    if conninfo:
+        from langgraph.checkpoint.postgres import PostgresSaver
+
+        with PostgresSaver.from_conn_string(conninfo) as saver:
+            yield saver
+    else:
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        with SqliteSaver.from_conn_string(str(settings.STIGMER_CHECKPOINT_PATH)) as saver:
+            yield saver
+
+
+def checkpoint_thread_delete(saver: BaseCheckpointSaver, thread_id: str) -> None:
+    """Delete a thread's checkpoints; a store no runner has set up yet holds none."""
+    try:
+        saver.delete_thread(thread_id)
+    except Exception as exc:
+        if type(exc).__name__ != "UndefinedTable":  # psycopg: no checkpoint tables yet
+            raise

@@ -4,7 +4,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from langgraph.config import get_stream_writer
@@ -42,6 +42,28 @@ def tool_calls_this_turn(messages: Sequence[BaseMessage]) -> int:
     return count
 
 
+INTERRUPTED_TOOL_RESULT = "cancelled: the turn was interrupted before this tool call finished"
+
+
+def with_interrupted_tool_calls_closed(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
+    """A turn cancelled mid-tool (a cancel, or a session's `interrupt`) leaves in
+    the thread an AI message whose tool calls have no results, and providers
+    refuse such a history (OpenAI: "tool_calls must be followed by tool
+    messages"). The prompt, never the thread's state, gets a result saying so
+    right after each such call."""
+    answered = {m.tool_call_id for m in messages if isinstance(m, ToolMessage)}
+    prompt: list[BaseMessage] = []
+    for message in messages:
+        prompt.append(message)
+        if isinstance(message, AIMessage):
+            prompt.extend(
+                ToolMessage(INTERRUPTED_TOOL_RESULT, tool_call_id=call["id"], name=call["name"], status="error")
+                for call in message.tool_calls
+                if call["id"] not in answered
+            )
+    return prompt
+
+
 def build_agent(
     *,
     model: BaseChatModel,
@@ -62,7 +84,7 @@ def build_agent(
     runnable = model.bind_tools(tools) if tools else model
 
     async def agent(state: MessagesState, config: RunnableConfig) -> dict:
-        history = state["messages"]
+        history = with_interrupted_tool_calls_closed(state["messages"])
         # The instructions go to the model on every call but never into the thread's
         # state, so editing an agent's instructions applies to existing sessions too.
         prompt = [SystemMessage(instructions), *history] if instructions else history

@@ -204,6 +204,13 @@ STIGMER_MAX_MESSAGE_CHARS = int(os.environ.get("STIGMER_MAX_MESSAGE_CHARS", "320
 # How deep agents may delegate (a sub-agent's sub-agent is depth 2). The runner
 # worker serves one task queue per depth, each with its own slots.
 STIGMER_MAX_DELEGATION_DEPTH = int(os.environ.get("STIGMER_MAX_DELEGATION_DEPTH", "3"))
+# Retention (executions/services/retention.py): days finished executions, their
+# events and idle sessions' checkpoints are kept, for agents that set none;
+# 0 keeps them forever. Pruned every STIGMER_RETENTION_INTERVAL_SECONDS by a
+# Temporal Schedule, STIGMER_RETENTION_BATCH_SIZE rows per statement.
+STIGMER_RETENTION_DAYS = int(os.environ.get("STIGMER_RETENTION_DAYS", "0"))
+STIGMER_RETENTION_INTERVAL_SECONDS = float(os.environ.get("STIGMER_RETENTION_INTERVAL_SECONDS", "3600"))
+STIGMER_RETENTION_BATCH_SIZE = int(os.environ.get("STIGMER_RETENTION_BATCH_SIZE", "500"))
 STIGMER_CHECKPOINT_PATH = Path(
     os.environ.get("STIGMER_CHECKPOINT_PATH", BASE_DIR / "checkpoints.sqlite3")
 )

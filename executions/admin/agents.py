@@ -8,7 +8,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from executions.delegation import delegation_check
-from executions.models import Agent
+from executions.errors import SessionBusy
+from executions.models import Agent, MultitaskStrategy, Session
 from executions.selectors import agents_with_spending
 from executions.services.executions import execution_create
 from runner.llms.resolve import describe_model
@@ -70,6 +71,18 @@ class AgentForm(forms.ModelForm):
 
 class RunForm(forms.Form):
     message = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 80, "autofocus": True}))
+    session = forms.ModelChoiceField(
+        queryset=Session.objects.none(), required=False, empty_label="a new session",
+        help_text="Continue one of your sessions with this agent",
+    )
+    multitask_strategy = forms.ChoiceField(
+        choices=[("", "the agent's"), *MultitaskStrategy.choices], required=False,
+        label="If the session is busy",
+    )
+
+    def __init__(self, *args, agent: Agent, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = Session.objects.filter(agent=agent, owner=user)
 
 
 @admin.register(Agent)
@@ -105,13 +118,19 @@ class AgentAdmin(admin.ModelAdmin):
         agent = get_object_or_404(Agent, pk=object_id)
         if not request.user.has_perm("executions.add_agentexecution"):
             raise PermissionDenied
-        form = RunForm(request.POST or None)
+        form = RunForm(request.POST or None, agent=agent, user=request.user)
         if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
             try:
-                execution = execution_create(agent=agent, message=form.cleaned_data["message"], owner=request.user)
+                execution = execution_create(
+                    agent=agent, message=data["message"], owner=request.user, session=data["session"],
+                    multitask_strategy=data["multitask_strategy"],
+                )
             except ValidationError as exc:
                 for error in exc.messages:
                     form.add_error(None, error)
+            except SessionBusy as exc:
+                form.add_error("session", str(exc))
             else:
                 messages.success(request, f"Started execution {execution.pk}.")
                 return redirect("admin:executions_agentexecution_change", execution.pk)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from executions.admin.live import live_context
 from executions.admin.owned import OwnedRecordAdmin
 from executions.permissions import Act, may, may_rerun
-from executions.errors import ExecutionNotCancellable
+from executions.errors import ExecutionNotCancellable, SessionBusy
 from executions.models import AgentExecution
 from executions.services.executions import execution_cancel, execution_create
 
@@ -54,9 +54,9 @@ class AgentExecutionAdmin(OwnedRecordAdmin, admin.ModelAdmin):
         "phase", "output", "error", "input_tokens", "output_tokens", "total_tokens",
         "input_price", "output_price", "cost",
         "workflow_id", "traceparent", "workflow_started_at", "start_error", "started_at", "completed_at",
-        "created_at", "updated_at", "last_sequence",
+        "created_at", "updated_at", "last_sequence", "turn",
     ]  # fmt: skip
-    input_fields = ["agent", "session", "owner", "message", "model"]
+    input_fields = ["agent", "session", "owner", "message", "model", "multitask_strategy"]
 
     class Media:
         css = {"all": ["executions/live.css"]}
@@ -87,6 +87,15 @@ class AgentExecutionAdmin(OwnedRecordAdmin, admin.ModelAdmin):
             return [(None, {"fields": [name for name in self.input_fields if name not in excluded]})]
         record = {"classes": ["collapse"], "fields": self.readonly_fields}
         return [(None, {"fields": self.input_fields}), ("Record as loaded (the panel above is live)", record)]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except SessionBusy as exc:
+            # The form's check passed, then another turn of the session was
+            # created first: the add was rolled back; say why and start over.
+            self.message_user(request, str(exc), messages.ERROR)
+            return redirect(request.get_full_path())
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         execution = self.get_object(request, object_id)
@@ -159,8 +168,9 @@ class AgentExecutionAdmin(OwnedRecordAdmin, admin.ModelAdmin):
                 agent=execution.agent, message=execution.message, owner=execution.owner,
                 session=execution.session, model=execution.model,
             )  # fmt: skip
-        except ValidationError as exc:
-            self.message_user(request, f"Cannot re-run {execution.pk}: {'; '.join(exc.messages)}", messages.ERROR)
+        except (ValidationError, SessionBusy) as exc:
+            reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            self.message_user(request, f"Cannot re-run {execution.pk}: {reason}", messages.ERROR)
             return None
         url = reverse("admin:executions_agentexecution_change", args=[rerun.pk])
         self.message_user(request, format_html('Re-run started: <a href="{}">{}</a>', url, rerun.pk))

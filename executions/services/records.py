@@ -3,6 +3,7 @@ import time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 
 from executions.delegation import delegation_check, sub_agents_named
 from executions.errors import ExecutionNotCancellable
@@ -12,7 +13,8 @@ from executions.services.mcp_servers import mcp_servers_named
 
 AGENT_FIELDS = (
     "slug", "name", "description", "instructions", "model", "allowed_models", "temperature", "max_tokens",
-    "model_options", "tools", "execution_timeout_seconds", "max_tool_calls", "enabled", "monthly_budget",
+    "model_options", "tools", "execution_timeout_seconds", "max_tool_calls", "multitask_strategy",
+    "retention_days", "enabled", "monthly_budget",
 )
 
 
@@ -111,6 +113,9 @@ def execution_delete(*, execution: AgentExecution, wait_seconds: float = 10) -> 
 
 
 def session_delete(*, session: Session, wait_seconds: float = 10) -> None:
-    for execution in session.executions.exclude(phase__in=Phase.terminal()):
+    # Latest turn first: queued turns are cancelled before the running one
+    # ends, so its hand-off starts none of them.
+    unfinished = session.executions.exclude(phase__in=Phase.terminal())
+    for execution in unfinished.order_by(F("turn").desc(nulls_last=True), "-created_at"):
         _cancel_if_running(execution, wait_seconds)
     session.delete()

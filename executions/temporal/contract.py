@@ -14,6 +14,17 @@ WORKFLOW_TYPE = "stigmer/agent-execution/invoke"
 ENSURE_THREAD = "EnsureThread"
 EXECUTE_GRAPHTON = "ExecuteGraphton"
 UPDATE_EXECUTION_STATUS = "UpdateExecutionStatus"
+ADVANCE_SESSION_TURN = "AdvanceSessionTurn"
+
+# The retention job: a Temporal Schedule starts this workflow once per period on
+# the orchestration queue; its one activity prunes (services/retention.py).
+PRUNE_WORKFLOW_TYPE = "stigmer/retention/prune"
+PRUNE_EXECUTIONS = "PruneExecutions"
+PRUNE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), maximum_attempts=3)
+
+# workflow.patched ids, one per change of the workflow's behaviour
+# (docs/temporal-contract.md, "Versioning").
+PATCH_SESSION_TURNS = "session-turns"
 
 DEFAULT_STIGMER_QUEUE = "agent_execution_stigmer"
 DEFAULT_RUNNER_QUEUE = "agent_execution_runner"
@@ -25,6 +36,8 @@ ENSURE_THREAD_RETRY = RetryPolicy(
 # ExecuteGraphton is not idempotent: an agent step must never run twice.
 EXECUTE_GRAPHTON_RETRY = RetryPolicy(maximum_attempts=1)
 UPDATE_STATUS_RETRY = RetryPolicy(maximum_attempts=3)
+# The hand-off is idempotent; the reconciler is its safety net if all fail.
+ADVANCE_SESSION_TURN_RETRY = RetryPolicy(maximum_attempts=5)
 
 
 def runner_queue_for_depth(runner_queue: str, depth: int) -> str:

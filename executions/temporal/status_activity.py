@@ -1,11 +1,12 @@
-"""UpdateExecutionStatus: the orchestration worker's local activity."""
+"""The orchestration worker's local activities: UpdateExecutionStatus, AdvanceSessionTurn."""
 import logging
 
 from channels.db import database_sync_to_async
 from temporalio import activity
 
 from executions.services.status import execution_status_apply
-from executions.temporal.contract import UPDATE_EXECUTION_STATUS, StatusUpdate
+from executions.services.turns import session_turn_advance
+from executions.temporal.contract import ADVANCE_SESSION_TURN, UPDATE_EXECUTION_STATUS, StatusUpdate
 from stigmer.logs import log_context
 
 logger = logging.getLogger(__name__)
@@ -20,3 +21,13 @@ async def update_execution_status(update: StatusUpdate) -> bool:
         if changed:
             logger.info("execution %s persisted by the workflow", update.status.phase)
         return changed
+
+
+@activity.defn(name=ADVANCE_SESSION_TURN)
+async def advance_session_turn(session_id: str) -> str:
+    """Start the session's next queued turn, if any; its id, or ""."""
+    with log_context(workflow_id=activity.info().workflow_id):
+        started = await database_sync_to_async(session_turn_advance)(session_id=session_id)
+        if started:
+            logger.info("session %s handed to execution %s", session_id, started)
+        return started or ""

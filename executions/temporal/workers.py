@@ -8,7 +8,9 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from executions.temporal.config import TemporalConfig, temporal_config
-from executions.temporal.status_activity import update_execution_status
+from executions.temporal.retention import prune_executions
+from executions.temporal.retention_workflow import RetentionPruneWorkflow
+from executions.temporal.status_activity import advance_session_turn, update_execution_status
 from executions.temporal.workflows import InvokeAgentExecutionWorkflow
 from runner.checkpointer import checkpointer_close
 
@@ -30,13 +32,13 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 
 
 def build_orchestration_worker(client: Client, config: TemporalConfig | None = None) -> Worker:
-    """The workflow and its local status activity, nothing else."""
+    """The workflow and its local activities, and the retention job."""
     config = config or temporal_config()
     return Worker(
         client,
         task_queue=config.stigmer_queue,
-        workflows=[InvokeAgentExecutionWorkflow],
-        activities=[update_execution_status],
+        workflows=[InvokeAgentExecutionWorkflow, RetentionPruneWorkflow],
+        activities=[update_execution_status, advance_session_turn, prune_executions],
         workflow_runner=workflow_runner(),
     )
 

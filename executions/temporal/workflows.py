@@ -1,4 +1,5 @@
 """The orchestration workflow. Deterministic and sandboxed: no Django, no I/O."""
+import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
@@ -12,12 +13,15 @@ from temporalio.exceptions import (
 
 with workflow.unsafe.imports_passed_through():
     from executions.temporal.contract import (
+        ADVANCE_SESSION_TURN,
+        ADVANCE_SESSION_TURN_RETRY,
         DEFAULT_RUNNER_QUEUE,
         ENSURE_THREAD,
         ENSURE_THREAD_RETRY,
         EXECUTE_GRAPHTON,
         EXECUTE_GRAPHTON_RETRY,
         MEMO_ACTIVITY_QUEUE,
+        PATCH_SESSION_TURNS,
         UPDATE_EXECUTION_STATUS,
         UPDATE_STATUS_RETRY,
         WORKFLOW_TYPE,
@@ -45,6 +49,18 @@ def describe_activity_failure(err: ActivityError, queue: str) -> str:
 class InvokeAgentExecutionWorkflow:
     @workflow.run
     async def run(self, execution: AgentExecutionInput) -> ExecutionStatus:
+        # However the turn ends, the session's next queued turn may then start
+        # (services/turns.py). Not a `finally`: a workflow evicted from the
+        # cache or collected mid-run must not run workflow code on its way out.
+        try:
+            status = await self._invoke(execution)
+        except (Exception, asyncio.CancelledError):
+            await self._hand_off(execution)
+            raise
+        await self._hand_off(execution)
+        return status
+
+    async def _invoke(self, execution: AgentExecutionInput) -> ExecutionStatus:
         queue = workflow.memo_value(MEMO_ACTIVITY_QUEUE, DEFAULT_RUNNER_QUEUE, type_hint=str)
         timeouts = execution.timeouts
         try:
@@ -91,3 +107,20 @@ class InvokeAgentExecutionWorkflow:
             ),
             retry_policy=UPDATE_STATUS_RETRY,
         )
+
+    async def _hand_off(self, execution: AgentExecutionInput) -> None:
+        if not workflow.patched(PATCH_SESSION_TURNS):
+            return  # a run of before this change ends as it did then
+        try:
+            await workflow.execute_local_activity(
+                ADVANCE_SESSION_TURN,
+                execution.session_id,
+                result_type=str,
+                schedule_to_close_timeout=timedelta(
+                    seconds=execution.timeouts.update_status_schedule_to_close
+                ),
+                retry_policy=ADVANCE_SESSION_TURN_RETRY,
+            )
+        except ActivityError:
+            # The turn's own outcome stands; the reconciler starts the next.
+            workflow.logger.warning("session hand-off failed; the reconciler will start the next turn")

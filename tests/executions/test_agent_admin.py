@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 ADD = "/admin/executions/agent/add/"
 FORM = {"slug": "helper", "name": "Helper", "model": "scripted:demo", "model_options": "{}",
-        "execution_timeout_seconds": "600", "max_tool_calls": "25", "enabled": "on"}
+        "execution_timeout_seconds": "600", "max_tool_calls": "25", "multitask_strategy": "enqueue",
+        "enabled": "on"}
 
 
 def test_the_agent_form_offers_tools_and_servers_as_checkboxes(admin_client):

@@ -30,10 +30,10 @@ def contract_queues(temporal_env, monkeypatch):
     monkeypatch.setenv("TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE", "agent_execution_runner")
 
 
-def test_orchestration_worker_registers_the_workflow_and_status_activity_only(contract_queues):
+def test_orchestration_worker_registers_the_workflows_and_their_activities_only(contract_queues):
     assert _names(_build(build_orchestration_worker)) == (
-        ["stigmer/agent-execution/invoke"],
-        ["UpdateExecutionStatus"],
+        ["stigmer/agent-execution/invoke", "stigmer/retention/prune"],
+        ["AdvanceSessionTurn", "PruneExecutions", "UpdateExecutionStatus"],
         "agent_execution_stigmer",
     )
 

@@ -148,3 +148,28 @@ def test_cancelling_a_run_interrupts_a_sleeping_tool():
     with pytest.raises(asyncio.CancelledError):
         asyncio.run(cancel_midway())
     assert time.monotonic() - started < 5
+
+
+def test_tool_calls_of_an_interrupted_turn_are_closed_in_the_prompt_only():
+    from langchain_core.messages import HumanMessage
+
+    from runner.graph import INTERRUPTED_TOOL_RESULT, with_interrupted_tool_calls_closed
+
+    calls = [{"id": "c1", "name": "sleep", "args": {"seconds": 30}}, {"id": "c2", "name": "calculator", "args": {}}]
+    interrupted = [HumanMessage("sleep 30"), AIMessage("", tool_calls=calls), ToolMessage("4", tool_call_id="c2")]
+    history = [*interrupted, HumanMessage("What is 2+2?")]
+
+    prompt = with_interrupted_tool_calls_closed(history)
+
+    assert [type(m).__name__ for m in prompt] == [
+        "HumanMessage", "AIMessage", "ToolMessage", "ToolMessage", "HumanMessage"
+    ]
+    assert (prompt[2].tool_call_id, prompt[2].content, prompt[2].status) == ("c1", INTERRUPTED_TOOL_RESULT, "error")
+    assert with_interrupted_tool_calls_closed(prompt) == prompt  # nothing left to close
+
+    graph = agent(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "t-interrupted"}}
+    asyncio.run(graph.aupdate_state(config, {"messages": interrupted[:2]}))
+    messages = ask(graph, "What is 2+2?", thread_id="t-interrupted")
+    assert messages[-1].content == "The result is 4."
+    assert not any(m.content == INTERRUPTED_TOOL_RESULT for m in messages)  # the state is untouched

@@ -9,7 +9,7 @@ from executions.api.serializers.base import (
     StrictIntegerField,
 )
 from executions.budgets import spent_this_month
-from executions.models import Agent
+from executions.models import Agent, MultitaskStrategy
 from executions.permissions import may_edit_agents
 from runner.llms.resolve import describe_model, is_offline
 
@@ -35,8 +35,8 @@ class AgentOutputSerializer(serializers.ModelSerializer):
         fields = [
             "slug", "name", "description", "instructions", "model", "model_description",
             "offline", "allowed_models", "temperature", "max_tokens", "model_options", "tools", "mcp_servers",
-            "sub_agents", "execution_timeout_seconds", "max_tool_calls", "enabled", "monthly_budget",
-            "spent_this_month", "created_at", "updated_at",
+            "sub_agents", "execution_timeout_seconds", "max_tool_calls", "multitask_strategy", "retention_days",
+            "enabled", "monthly_budget", "spent_this_month", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -96,6 +96,11 @@ class AgentInputSerializer(InputSerializer):
         required=False, min_value=1, max_value=7 * 24 * 3600
     )
     max_tool_calls = StrictIntegerField(required=False, min_value=1, max_value=1000)
+    multitask_strategy = serializers.ChoiceField(choices=MultitaskStrategy.choices, required=False)
+    retention_days = StrictIntegerField(
+        required=False, allow_null=True, min_value=0, max_value=100_000,
+        help_text="Days finished executions and idle sessions' memory are kept; null: the global default; 0: forever",
+    )
     enabled = StrictBooleanField(required=False)
     monthly_budget = serializers.DecimalField(
         required=False, allow_null=True, max_digits=14, decimal_places=6, min_value=0,

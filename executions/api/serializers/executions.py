@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from executions.api.serializers.base import InputSerializer, StrictCharField, StrictUUIDField
-from executions.models import AgentExecution, Phase
+from executions.models import AgentExecution, MultitaskStrategy, Phase
 from executions.selectors import execution_children, execution_usage_total
 
 
@@ -43,7 +43,8 @@ class ExecutionOutputSerializer(serializers.ModelSerializer):
         model = AgentExecution
         fields = [
             "id", "agent", "session", "owner", "parent", "depth", "message", "model", "phase", "output",
-            "error", "start_error", "usage", "cost", "timings", "workflow_id", "trace_id", "last_sequence",
+            "error", "start_error", "turn", "multitask_strategy", "usage", "cost", "timings",
+            "workflow_id", "trace_id", "last_sequence",
             "created_at", "updated_at",
         ]
         read_only_fields = fields
@@ -124,4 +125,9 @@ class ExecutionCreateInputSerializer(InputSerializer):
     model = StrictCharField(
         required=False, allow_blank=True, max_length=200,
         help_text="Override the agent's model, e.g. scripted:demo",
+    )
+    multitask_strategy = serializers.ChoiceField(
+        choices=MultitaskStrategy.choices, required=False,
+        help_text="While an earlier turn of the session is unfinished: enqueue behind it, "
+        "reject (409) or interrupt it (default: the agent's)",
     )

@@ -61,6 +61,10 @@ class ExecutionViewSet(SingleValuedQueryMixin, UUIDLookupMixin, viewsets.Generic
         request=ExecutionCreateInputSerializer, responses={201: ExecutionDetailOutputSerializer}
     )
     def create(self, request):
+        """Send a message: a new turn of its session (a new session unless given).
+        While an earlier turn of the session is unfinished, `multitask_strategy`
+        queues it (`start_error` says so), answers 409 (`reject`) or cancels the
+        earlier turns (`interrupt`)."""
         serializer = ExecutionCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -73,6 +77,7 @@ class ExecutionViewSet(SingleValuedQueryMixin, UUIDLookupMixin, viewsets.Generic
         execution = execution_create(
             agent=agent, message=data["message"], owner=request.user,
             session=session, model=data.get("model") or "",
+            multitask_strategy=data.get("multitask_strategy", ""),
         )
         return Response(_detail(execution), status=status.HTTP_201_CREATED)
 

@@ -9,6 +9,7 @@ from executions.api.views.base import SingleValuedQueryMixin, UUIDLookupMixin, a
 from executions.api.serializers.executions import ExecutionOutputSerializer
 from executions.api.serializers.sessions import (
     SessionCreateInputSerializer,
+    SessionDetailOutputSerializer,
     SessionOutputSerializer,
     SessionUpdateInputSerializer,
 )
@@ -32,8 +33,10 @@ class SessionViewSet(SingleValuedQueryMixin, UUIDLookupMixin, viewsets.GenericVi
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(SessionOutputSerializer(page, many=True).data)
 
+    @extend_schema(responses={200: SessionDetailOutputSerializer})
     def retrieve(self, request, pk=None):
-        return Response(SessionOutputSerializer(self.get_object()).data)
+        """The session with its turns in order, their phases, and the queue."""
+        return Response(SessionDetailOutputSerializer(self.get_object()).data)
 
     @extend_schema(request=SessionCreateInputSerializer, responses={201: SessionOutputSerializer})
     def create(self, request):

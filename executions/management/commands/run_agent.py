@@ -7,9 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from executions.errors import SessionBusy
 from executions.live import layer_spans_processes
 from executions.live.reader import follow
-from executions.models import Agent, AgentExecution, Phase, Session
+from executions.models import Agent, AgentExecution, MultitaskStrategy, Phase, Session
 from executions.services.executions import execution_create
 from executions.terminal import event_line
 from runner.llms.resolve import describe_model
@@ -24,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("message")
         parser.add_argument("--session", help="continue this session (its id)")
         parser.add_argument("--user", help="run as this username (owner of the execution)")
+        parser.add_argument(
+            "--multitask-strategy", choices=MultitaskStrategy.values, default="",
+            help="while an earlier turn of the session is unfinished: wait for it (enqueue), "
+            "refuse (reject) or cancel it (interrupt); default: the agent's",
+        )
         parser.add_argument("--timeout", type=float, default=900, help="seconds to follow")
 
     def handle(self, *args, agent: str, message: str, **options) -> None:
@@ -35,8 +41,11 @@ class Command(BaseCommand):
         session = self._session(options["session"])
         try:
             execution = execution_create(
-                agent=agent_obj, message=message, owner=owner, session=session
+                agent=agent_obj, message=message, owner=owner, session=session,
+                multitask_strategy=options["multitask_strategy"],
             )
+        except SessionBusy as exc:
+            raise CommandError(str(exc))
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):  # not a field's: e.g. the running limit
                 raise CommandError("; ".join(exc.messages))

@@ -1,0 +1,86 @@
+"""Capture workflow histories as replay fixtures (docs/temporal-contract.md, "Versioning").
+
+Not collected by the suite (the file name does not start with test_); run it
+explicitly, with a tag naming the workflow's behaviour being captured:
+
+    STIGMER_HISTORY_TAG=v1 .venv/bin/python -m pytest tests/executions/histories/capture.py
+
+Each scenario runs through the real workers on the suite's Temporal dev
+server, waits for the workflow to close and writes its history, as
+Temporal's JSON, to tests/executions/histories/<tag>-<scenario>.json.
+Existing fixtures are never overwritten: the histories of an old behaviour
+are kept and replayed forever by tests/executions/test_history_replay.py.
+"""
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from executions.models import Agent, Phase
+from executions.services.bootstrap import DEMO_TOOLS
+from executions.services.executions import execution_create
+from executions.temporal.client import temporal_bridge
+from tests.waiting import wait_for_phase, wait_until
+
+HISTORIES = Path(__file__).parent
+TAG = os.environ.get("STIGMER_HISTORY_TAG", "")
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not TAG, reason="set STIGMER_HISTORY_TAG to capture fixtures"),
+]
+
+
+def closed_history_json(workflow_id: str) -> str:
+    async def fetch(client):
+        handle = client.get_workflow_handle(workflow_id)
+        try:
+            await handle.result()  # wait for the closure, whatever its outcome
+        except Exception:  # noqa: BLE001 - failed and cancelled runs are captured too
+            pass
+        return (await handle.fetch_history()).to_json()
+
+    return temporal_bridge.run(fetch, timeout=60)
+
+
+def save(scenario: str, workflow_id: str) -> Path:
+    path = HISTORIES / f"{TAG}-{scenario}.json"
+    if path.exists():
+        pytest.fail(f"{path.name} exists: fixtures are kept forever, pick a new STIGMER_HISTORY_TAG")
+    history = json.loads(closed_history_json(workflow_id))
+    path.write_text(json.dumps({"workflow_id": workflow_id, "history": history}, indent=1) + "\n")
+    return path
+
+
+def test_capture_completed_with_tool_call(workers, demo_agent):
+    execution = wait_for_phase(execution_create(agent=demo_agent, message="What is 6*7?"), Phase.COMPLETED)
+    assert execution.events.filter(type="tool_call_completed").exists()
+    save("completed-tool-call", execution.workflow_id)
+
+
+def test_capture_failed(workers):
+    agent = Agent.objects.create(slug="failing", name="Failing", model="scripted:fail", tools=DEMO_TOOLS)
+    execution = wait_for_phase(execution_create(agent=agent, message="hello"), Phase.FAILED)
+    save("failed", execution.workflow_id)
+
+
+def test_capture_cancelled(workers, demo_agent):
+    execution = execution_create(agent=demo_agent, message="sleep 30 then tell me")
+    wait_until(
+        lambda: execution.events.filter(type="tool_call_started", data__name="sleep").exists(),
+        message="the sleep tool call",
+    )
+    call_command("cancel_execution", str(execution.pk))
+    wait_for_phase(execution, Phase.CANCELLED, timeout=20)
+    save("cancelled", execution.workflow_id)
+
+
+def test_capture_queued_turn(workers, demo_agent):
+    """Since session-turns: a turn that hands its session to a queued one."""
+    first = execution_create(agent=demo_agent, message="please sleep 1")
+    second = execution_create(agent=demo_agent, message="What is 5*5?", session=first.session)
+    wait_for_phase(second, Phase.COMPLETED)
+    save("hands-off", first.workflow_id)
+    save("queued-turn", second.workflow_id)
