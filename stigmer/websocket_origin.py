@@ -31,6 +31,12 @@ def origin_allowed(scope) -> bool:
     return origin == f"{scheme}://{host}" or origin in settings.CSRF_TRUSTED_ORIGINS
 
 
+class _Denier(WebsocketDenier):
+    # No channel layer: Channels' denier opened a receive on the layer that
+    # outlived the refused handshake (on Redis, until the client went away).
+    channel_layer_alias = "refused-handshakes-use-no-layer"
+
+
 class SameOriginValidator:
     def __init__(self, application) -> None:
         self.application = application
@@ -38,5 +44,5 @@ class SameOriginValidator:
     async def __call__(self, scope, receive, send):
         # A ticket is no ambient credential a foreign page could ride on.
         if scope["type"] == "websocket" and not query_ticket(scope) and not origin_allowed(scope):
-            return await WebsocketDenier()(scope, receive, send)
+            return await _Denier()(scope, receive, send)
         return await self.application(scope, receive, send)

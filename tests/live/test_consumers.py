@@ -175,6 +175,7 @@ async def test_foreign_origin_is_rejected(channel_layer_kind, execution, owner, 
     communicator = WebsocketCommunicator(application, f"/ws/executions/{execution.pk}/", headers=headers)
     connected, _ = await communicator.connect(timeout=5)
     assert not connected
+    await communicator.disconnect()
 
 
 async def test_same_origin_with_its_port_is_accepted(channel_layer_kind, execution, owner):
