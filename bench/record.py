@@ -17,7 +17,8 @@ SEED_SQL = """
 INSERT INTO executions_agentexecution (
     id, agent_id, session_id, owner_id, message, model, phase, output, error,
     input_tokens, output_tokens, total_tokens, workflow_id, workflow_started_at, start_error,
-    last_sequence, started_at, completed_at, created_at, updated_at, input_price, output_price)
+    last_sequence, started_at, completed_at, created_at, updated_at, input_price, output_price,
+    depth, multitask_strategy, traceparent)
 SELECT gen_random_uuid(), (%(agents)s::bigint[])[1 + g %% cardinality(%(agents)s::bigint[])], NULL, %(owner)s,
     'What is ' || g || '*7?', '',
     CASE WHEN g %% 100 < 90 THEN 'COMPLETED' WHEN g %% 100 < 95 THEN 'FAILED'
@@ -26,7 +27,7 @@ SELECT gen_random_uuid(), (%(agents)s::bigint[])[1 + g %% cardinality(%(agents)s
     CASE WHEN g %% 100 >= 90 AND g %% 100 < 95 THEN (ARRAY['agent failed: boom', 'runner worker lost: ExecuteGraphton stopped heartbeating',
          'model provider openai is unavailable (503); gave up after 5 attempts'])[1 + g %% 3] ELSE '' END,
     29, 5, 34, 'stigmer/agent-execution/invoke/seed-' || g,
-    ts, '', 11, ts, ts + interval '1 second', ts, ts + interval '1 second', 0.15, 0.60
+    ts, '', 11, ts, ts + interval '1 second', ts, ts + interval '1 second', 0.15, 0.60, 0, '', ''
 FROM generate_series(1, %(rows)s) AS g, LATERAL (SELECT now() - g * interval '30 seconds' AS ts) AS t
 """
 
