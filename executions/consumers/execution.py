@@ -10,8 +10,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from executions.consumers.access import CLOSE_UNAUTHENTICATED, execution_access
-from executions.consumers.auth import current_user
+from executions.consumers.access import execution_access
 from executions.consumers.layer import LayerLossCloses, group_join, group_leave
 from executions.consumers.recheck import RechecksAccess
 from executions.live.groups import execution_group
@@ -50,10 +49,7 @@ class ExecutionConsumer(RechecksAccess, LayerLossCloses, AsyncJsonWebsocketConsu
         self.stop_rechecks()
         await group_leave(self, self.group)
 
-    def refusal_now(self) -> int | None:
-        user = current_user(self.scope)
-        if user is None:
-            return CLOSE_UNAUTHENTICATED
+    def refusal_for(self, user) -> int | None:
         return execution_access(user=user, execution_id=self.execution_id)
 
     async def receive_json(self, content, **kwargs) -> None:

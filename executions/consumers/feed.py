@@ -7,7 +7,6 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from executions.consumers.access import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, user_may_view_all
-from executions.consumers.auth import current_user
 from executions.consumers.layer import LayerLossCloses, group_join, group_leave
 from executions.consumers.recheck import RechecksAccess
 from executions.live.groups import FEED_ALL_GROUP, feed_user_group
@@ -33,10 +32,7 @@ class ExecutionFeedConsumer(RechecksAccess, LayerLossCloses, AsyncJsonWebsocketC
         self.stop_rechecks()
         await group_leave(self, self.group)
 
-    def refusal_now(self) -> int | None:
-        user = current_user(self.scope)
-        if user is None:
-            return CLOSE_UNAUTHENTICATED
+    def refusal_for(self, user) -> int | None:
         if self.group == FEED_ALL_GROUP and not user_may_view_all(user):
             return CLOSE_FORBIDDEN  # reconnecting joins the user's own feed
         return None

@@ -11,15 +11,23 @@ import logging
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from executions.consumers.access import CLOSE_UNAUTHENTICATED
+from executions.consumers.auth import current_user
+
 logger = logging.getLogger(__name__)
 
 
 class RechecksAccess:
     _recheck_task: asyncio.Task | None = None
 
-    def refusal_now(self) -> int | None:
-        """Sync, with database access: the close code if access is gone."""
+    def refusal_for(self, user) -> int | None:
+        """Sync, with database access: the close code if `user` (signed in,
+        read afresh) may no longer watch, else None."""
         raise NotImplementedError
+
+    def refusal_now(self) -> int | None:
+        user = current_user(self.scope)
+        return CLOSE_UNAUTHENTICATED if user is None else self.refusal_for(user)
 
     def start_rechecks(self) -> None:
         self._recheck_task = asyncio.create_task(self._recheck_forever())
