@@ -15,6 +15,7 @@ ENSURE_THREAD = "EnsureThread"
 EXECUTE_GRAPHTON = "ExecuteGraphton"
 UPDATE_EXECUTION_STATUS = "UpdateExecutionStatus"
 ADVANCE_SESSION_TURN = "AdvanceSessionTurn"
+CHECK_RUNNER_QUEUE = "CheckRunnerQueue"
 
 # The retention job: a Temporal Schedule starts this workflow once per period on
 # the orchestration queue; its one activity prunes (services/retention.py).
@@ -25,6 +26,11 @@ PRUNE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), maximum_attemp
 # workflow.patched ids, one per change of the workflow's behaviour
 # (docs/temporal-contract.md, "Versioning").
 PATCH_SESSION_TURNS = "session-turns"
+# A schedule-to-start timeout asks whether runners are serving the queue: busy
+# ones keep the run waiting (continue-as-new); only none polling fails it.
+PATCH_RUNNER_SLOTS = "runner-slots"
+
+RUNNER_SLOT_WAIT_REASON = "waiting for a runner slot"
 
 DEFAULT_STIGMER_QUEUE = "agent_execution_stigmer"
 DEFAULT_RUNNER_QUEUE = "agent_execution_runner"
@@ -38,6 +44,7 @@ EXECUTE_GRAPHTON_RETRY = RetryPolicy(maximum_attempts=1)
 UPDATE_STATUS_RETRY = RetryPolicy(maximum_attempts=3)
 # The hand-off is idempotent; the reconciler is its safety net if all fail.
 ADVANCE_SESSION_TURN_RETRY = RetryPolicy(maximum_attempts=5)
+CHECK_RUNNER_QUEUE_RETRY = RetryPolicy(maximum_attempts=3)
 
 
 def runner_queue_for_depth(runner_queue: str, depth: int) -> str:
@@ -101,3 +108,12 @@ class StatusUpdate:
 
     execution_id: str
     status: ExecutionStatus
+
+
+@dataclass
+class RunnerQueueCheck:
+    """CheckRunnerQueue's input (local activity on the orchestration worker):
+    after a schedule-to-start timeout, is any runner serving `queue`?"""
+
+    execution_id: str
+    queue: str

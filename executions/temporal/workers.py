@@ -10,6 +10,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from executions.temporal.config import TemporalConfig, temporal_config
 from executions.temporal.retention import prune_executions
 from executions.temporal.retention_workflow import RetentionPruneWorkflow
+from executions.temporal.runner_slots import check_runner_queue
 from executions.temporal.status_activity import advance_session_turn, update_execution_status
 from executions.temporal.workflows import InvokeAgentExecutionWorkflow
 from runner.checkpointer import checkpointer_close
@@ -38,7 +39,7 @@ def build_orchestration_worker(client: Client, config: TemporalConfig | None = N
         client,
         task_queue=config.stigmer_queue,
         workflows=[InvokeAgentExecutionWorkflow, RetentionPruneWorkflow],
-        activities=[update_execution_status, advance_session_turn, prune_executions],
+        activities=[update_execution_status, advance_session_turn, check_runner_queue, prune_executions],
         workflow_runner=workflow_runner(),
     )
 

@@ -15,20 +15,29 @@ with workflow.unsafe.imports_passed_through():
     from executions.temporal.contract import (
         ADVANCE_SESSION_TURN,
         ADVANCE_SESSION_TURN_RETRY,
+        CHECK_RUNNER_QUEUE,
+        CHECK_RUNNER_QUEUE_RETRY,
         DEFAULT_RUNNER_QUEUE,
         ENSURE_THREAD,
         ENSURE_THREAD_RETRY,
         EXECUTE_GRAPHTON,
         EXECUTE_GRAPHTON_RETRY,
         MEMO_ACTIVITY_QUEUE,
+        PATCH_RUNNER_SLOTS,
         PATCH_SESSION_TURNS,
         UPDATE_EXECUTION_STATUS,
         UPDATE_STATUS_RETRY,
         WORKFLOW_TYPE,
         AgentExecutionInput,
         ExecutionStatus,
+        RunnerQueueCheck,
         StatusUpdate,
     )
+
+
+def never_started(err: ActivityError) -> bool:
+    cause = err.cause
+    return isinstance(cause, TimeoutError) and cause.type == TimeoutType.SCHEDULE_TO_START
 
 
 def describe_activity_failure(err: ActivityError, queue: str) -> str:
@@ -85,7 +94,21 @@ class InvokeAgentExecutionWorkflow:
                 # The runner records CANCELLED itself once its agent has stopped.
                 cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
             )
+        except asyncio.CancelledError:
+            # Cancelled before any activity was scheduled: a cancel can reach a
+            # run that was continued as new while it waited for a runner slot.
+            if workflow.patched(PATCH_RUNNER_SLOTS):
+                await self._persist(execution, ExecutionStatus(phase="CANCELLED"))
+            raise
         except ActivityError as err:
+            if not is_cancelled_exception(err) and never_started(err) and workflow.patched(PATCH_RUNNER_SLOTS):
+                try:
+                    await self._wait_for_runner_slot(execution, queue)
+                except (ActivityError, asyncio.CancelledError) as waiting:
+                    if not is_cancelled_exception(waiting):
+                        raise
+                    await self._persist(execution, ExecutionStatus(phase="CANCELLED"))
+                    raise
             if is_cancelled_exception(err):
                 await self._persist(execution, ExecutionStatus(phase="CANCELLED"))
                 raise
@@ -97,6 +120,33 @@ class InvokeAgentExecutionWorkflow:
         if status.phase == "FAILED":
             raise ApplicationError(status.error, type="AgentExecutionFailed", non_retryable=True)
         return status
+
+    async def _wait_for_runner_slot(self, execution: AgentExecutionInput, queue: str) -> None:
+        """Runners busy: start over in a new run (no activity of this one ran
+        the agent), so the wait is not cut short by the run timeout. None
+        polling: return, and the run fails saying so."""
+        try:
+            serving = await workflow.execute_local_activity(
+                CHECK_RUNNER_QUEUE,
+                RunnerQueueCheck(execution_id=execution.execution_id, queue=queue),
+                result_type=bool,
+                schedule_to_close_timeout=timedelta(
+                    seconds=execution.timeouts.update_status_schedule_to_close
+                ),
+                retry_policy=CHECK_RUNNER_QUEUE_RETRY,
+            )
+        except ActivityError as err:
+            if is_cancelled_exception(err):
+                raise
+            # Unable to ask: the schedule-to-start timeout's own reason stands.
+            workflow.logger.warning("checking the runner queue failed: %s", err)
+            return
+        if serving:
+            workflow.continue_as_new(
+                execution,
+                memo={MEMO_ACTIVITY_QUEUE: queue},
+                run_timeout=timedelta(seconds=execution.timeouts.execute_start_to_close),
+            )
 
     async def _persist(self, execution: AgentExecutionInput, status: ExecutionStatus) -> None:
         await workflow.execute_local_activity(

@@ -33,7 +33,7 @@ def contract_queues(temporal_env, monkeypatch):
 def test_orchestration_worker_registers_the_workflows_and_their_activities_only(contract_queues):
     assert _names(_build(build_orchestration_worker)) == (
         ["stigmer/agent-execution/invoke", "stigmer/retention/prune"],
-        ["AdvanceSessionTurn", "PruneExecutions", "UpdateExecutionStatus"],
+        ["AdvanceSessionTurn", "CheckRunnerQueue", "PruneExecutions", "UpdateExecutionStatus"],
         "agent_execution_stigmer",
     )
 

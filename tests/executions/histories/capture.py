@@ -33,9 +33,9 @@ pytestmark = [
 ]
 
 
-def closed_history_json(workflow_id: str) -> str:
+def closed_history_json(workflow_id: str, run_id: str | None = None) -> str:
     async def fetch(client):
-        handle = client.get_workflow_handle(workflow_id)
+        handle = client.get_workflow_handle(workflow_id, run_id=run_id)
         try:
             await handle.result()  # wait for the closure, whatever its outcome
         except Exception:  # noqa: BLE001 - failed and cancelled runs are captured too
@@ -45,11 +45,11 @@ def closed_history_json(workflow_id: str) -> str:
     return temporal_bridge.run(fetch, timeout=60)
 
 
-def save(scenario: str, workflow_id: str) -> Path:
+def save(scenario: str, workflow_id: str, run_id: str | None = None) -> Path:
     path = HISTORIES / f"{TAG}-{scenario}.json"
     if path.exists():
         pytest.fail(f"{path.name} exists: fixtures are kept forever, pick a new STIGMER_HISTORY_TAG")
-    history = json.loads(closed_history_json(workflow_id))
+    history = json.loads(closed_history_json(workflow_id, run_id))
     path.write_text(json.dumps({"workflow_id": workflow_id, "history": history}, indent=1) + "\n")
     return path
 
@@ -84,3 +84,24 @@ def test_capture_queued_turn(workers, demo_agent):
     wait_for_phase(second, Phase.COMPLETED)
     save("hands-off", first.workflow_id)
     save("queued-turn", second.workflow_id)
+
+
+def test_capture_waited_for_runner_slot(temporal_env, transactional_db, demo_agent, monkeypatch):
+    """Since runner-slots: a run that found its runners busy and continued as new."""
+    from executions.temporal.workers import build_orchestration_worker
+    from runner.worker import build_runner_workers
+    from tests.temporal_harness import WorkerThread
+
+    monkeypatch.setenv("TEMPORAL_SCHEDULE_TO_START_SECONDS", "2")
+    monkeypatch.setenv("TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES", "1")
+    workers = WorkerThread(build_orchestration_worker, build_runner_workers).start()
+    try:
+        busy = execution_create(agent=demo_agent, message="sleep 4 then tell me")
+        wait_until(lambda: busy.events.filter(type="tool_call_started").exists(), message="a busy runner")
+        waiting = execution_create(agent=demo_agent, message="What is 6*7?")
+        wait_for_phase(waiting, Phase.COMPLETED)
+        first_run = temporal_bridge.run(lambda c: c.get_workflow_handle(waiting.workflow_id).describe())
+        first_run_id = first_run.raw_description.workflow_execution_info.first_run_id
+    finally:
+        workers.stop()
+    save("waited-for-slot", waiting.workflow_id, run_id=first_run_id)
