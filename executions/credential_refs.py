@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from executions.models.credentials import Credential
+
 REF_KEY = "credential"
 HEADER_OPTIONS = frozenset({"default_headers", "headers"})
 
@@ -77,7 +79,6 @@ def _malformed_refs(value: Any) -> bool:
 def _problems(value: Any, clear_text: list[str], example: str) -> list[str]:
     """Messages for clear-text secrets (by path, never by value), malformed references and
     references to credentials that do not exist."""
-    from executions.models import Credential
 
     errors = []
     if clear_text:

@@ -1,4 +1,5 @@
 """Execution admin: live page and changelist, cancel and re-run."""
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -14,7 +15,22 @@ from executions.admin.owned import OwnedRecordAdmin
 from executions.permissions import Act, may, may_rerun
 from executions.errors import ExecutionNotCancellable, SessionBusy
 from executions.models import AgentExecution
+from executions.pipeline import execution_validate
 from executions.services.executions import execution_cancel, execution_create
+from executions.services.turns import session_turn_precheck
+
+
+class ExecutionForm(forms.ModelForm):
+    def _post_clean(self) -> None:
+        super()._post_clean()  # builds the instance from the form
+        execution = self.instance
+        if execution._state.adding and execution.agent_id is not None and not self.errors:
+            try:
+                execution_validate(execution)
+                # A field error now; the pipeline's locked check (SessionBusy) decides.
+                session_turn_precheck(execution)
+            except ValidationError as exc:
+                self._update_errors(exc)
 
 
 class EstimatedCountPaginator(Paginator):
@@ -50,6 +66,7 @@ class AgentExecutionAdmin(OwnedRecordAdmin, admin.ModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     actions = ["cancel_selected", "rerun_selected"]
+    form = ExecutionForm
     readonly_fields = [
         "phase", "output", "error", "input_tokens", "output_tokens", "total_tokens",
         "input_price", "output_price", "cost",

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from executions.credential_refs import model_options_validate
 from executions.models.choices import MultitaskStrategy
 from executions.models.costs import MONEY
 from executions.models.mcp_servers import McpServer, string_list_problem
@@ -86,7 +87,6 @@ class Agent(models.Model):
         return self.slug
 
     def clean(self) -> None:
-        from executions.credential_refs import model_options_validate
         from runner.llms.options import model_options_problems
         from runner.tools import tool_names
 

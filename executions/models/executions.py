@@ -125,17 +125,6 @@ class AgentExecution(models.Model):
         with transaction.atomic():
             super().save(*args, **kwargs)
 
-    def clean(self) -> None:
-        from executions.pipeline import execution_validate
-
-        from executions.services.turns import session_turn_precheck
-
-        if self._state.adding and self.agent_id is not None:
-            execution_validate(self)
-            # Forms only: a field error now; the pipeline's locked check
-            # (SessionBusy, 409 in the API) is what decides.
-            session_turn_precheck(self)
-
     @property
     def is_terminal(self) -> bool:
         return self.phase in Phase.terminal()

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+from executions.credential_refs import is_credential_ref, references_validate
+
 
 class McpTransport(models.TextChoices):
     STDIO = "stdio", "stdio (a local process)"
@@ -22,8 +24,6 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
 def _string_map(value, field: str, key: re.Pattern) -> str | None:
-    from executions.credential_refs import is_credential_ref
-
     if not isinstance(value, dict) or not all(
         isinstance(v, str) or is_credential_ref(v) for v in value.values()
     ):
@@ -78,8 +78,6 @@ class McpServer(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from executions.credential_refs import references_validate
-
         errors = {}
         if self.transport == McpTransport.STDIO and not self.command:
             errors["command"] = "A stdio server needs the command that starts it."

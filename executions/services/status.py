@@ -1,5 +1,6 @@
 """Applying a final status reported through Temporal."""
 from executions.models import AgentExecution, Phase
+from executions.services.cancel import execution_children_cancel
 from executions.services.phases import execution_phase_set
 from executions.temporal.contract import ExecutionStatus
 
@@ -27,8 +28,5 @@ def execution_status_apply(*, execution_id, status: ExecutionStatus) -> bool:
     if changed and status.phase != "COMPLETED":
         # The run ended without stopping its sub-agents (its worker was lost,
         # or it timed out): nobody waits for their answers any more.
-        # Imported here: that module imports repair, which imports this one.
-        from executions.services.executions import execution_children_cancel
-
         execution_children_cancel(execution_id=execution_id)
     return changed

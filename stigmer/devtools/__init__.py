@@ -1,0 +1,1 @@
+"""Development tooling: checks run by CI and by hand, never imported by the platform."""
