@@ -21,6 +21,15 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# One tier at a time (pytest.ini "markers"; tests/conftest.py marks each test).
+.PHONY: test-fast test-integration test-browser test-fuzz imports
+test-fast test-integration test-browser test-fuzz: test-%: install
+	$(PY) -m pytest -m $* $(PYTEST_ARGS)
+
+# No module imports another that (directly or not) imports it back.
+imports: install
+	$(PY) -m stigmer.devtools.import_cycles
+
 .PHONY: bench bench-smoke
 
 # Benchmarks (docs/benchmarks.md): needs PostgreSQL and Redis on 127.0.0.1;

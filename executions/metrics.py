@@ -28,10 +28,11 @@ def _histogram(name: str, doc: str, start: str, end: str, since) -> GaugeHistogr
         f"le_{i}": Count("pk", filter=Q(span__lte=timedelta(seconds=b)))
         for i, b in enumerate(BUCKETS)
     }
-    counts = rows.aggregate(total=Count("pk"), **aggregates)
+    counts = rows.aggregate(total=Count("pk"), spent=Sum("span"), **aggregates)
     buckets = [(str(b), counts[f"le_{i}"]) for i, b in enumerate(BUCKETS)]
     buckets.append(("+Inf", counts["total"]))
-    return GaugeHistogramMetricFamily(name, doc, buckets=buckets, gsum_value=0)
+    total = counts["spent"].total_seconds() if counts["spent"] else 0.0
+    return GaugeHistogramMetricFamily(name, doc, buckets=buckets, gsum_value=total)
 
 
 def _tokens_and_cost() -> tuple[CounterMetricFamily, CounterMetricFamily]:

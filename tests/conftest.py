@@ -79,3 +79,36 @@ def fast_start(monkeypatch):
     """No Temporal reachable, fail fast: executions stay PENDING with start_error."""
     monkeypatch.setenv("TEMPORAL_HOST_PORT", "127.0.0.1:9")
     monkeypatch.setenv("TEMPORAL_CONNECT_TIMEOUT_SECONDS", "0.2")
+
+
+@pytest.fixture
+def scripted_calls():
+    """A spy counting the scripted model's calls in this process (tests/modelcalls)."""
+    from tests.modelcalls import ScriptedCallSpy
+
+    spy = ScriptedCallSpy().install()
+    yield spy
+    spy.uninstall()
+
+
+# Tiers (pytest.ini "markers"): each test is marked by what it uses, so a new
+# test lands in the right tier without anyone remembering to mark it.
+# `make test` runs every tier; `make test-fast` only the first.
+INTEGRATION_FIXTURES = {"temporal_server", "temporal_env", "workers", "fault_stack", "temporal"}
+BROWSER_FIXTURES = {"browser"}
+
+
+def tier_of(item) -> str:
+    used = set(getattr(item, "fixturenames", ()))
+    if "test_schema_fuzz" in item.nodeid:
+        return "fuzz"
+    if used & BROWSER_FIXTURES:
+        return "browser"
+    if used & INTEGRATION_FIXTURES:
+        return "integration"
+    return "fast"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        item.add_marker(tier_of(item))

@@ -64,7 +64,7 @@ class Stack:
 
     def __init__(self, env: dict, log_dir: Path) -> None:
         self.env = {
-            **os.environ, **env, "DJANGO_SETTINGS_MODULE": "stigmer.settings", "PYTHONUNBUFFERED": "1",
+            **os.environ, **env, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONUNBUFFERED": "1",
         }
         self.log_dir = log_dir
         self.processes: list[Process] = []

@@ -31,6 +31,10 @@ PATCH_SESSION_TURNS = "session-turns"
 PATCH_RUNNER_SLOTS = "runner-slots"
 
 RUNNER_SLOT_WAIT_REASON = "waiting for a runner slot"
+# The runner owns COMPLETED (docs/architecture.md, "Who moves the phase"): it
+# commits it before ExecuteGraphton returns, so the workflow no longer writes
+# it again.
+PATCH_RUNNER_OWNS_COMPLETED = "runner-owns-completed"
 
 DEFAULT_STIGMER_QUEUE = "agent_execution_stigmer"
 DEFAULT_RUNNER_QUEUE = "agent_execution_runner"

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         EXECUTE_GRAPHTON,
         EXECUTE_GRAPHTON_RETRY,
         MEMO_ACTIVITY_QUEUE,
+        PATCH_RUNNER_OWNS_COMPLETED,
         PATCH_RUNNER_SLOTS,
         PATCH_SESSION_TURNS,
         UPDATE_EXECUTION_STATUS,
@@ -115,8 +116,8 @@ class InvokeAgentExecutionWorkflow:
             reason = describe_activity_failure(err, queue)
             await self._persist(execution, ExecutionStatus(phase="FAILED", error=reason))
             raise ApplicationError(reason, type="AgentExecutionFailed", non_retryable=True)
-        # The runner's last progress write may have been lost; this one is not.
-        await self._persist(execution, status)
+        if not workflow.patched(PATCH_RUNNER_OWNS_COMPLETED):
+            await self._persist(execution, status)  # before: written twice
         if status.phase == "FAILED":
             raise ApplicationError(status.error, type="AgentExecutionFailed", non_retryable=True)
         return status

@@ -6,18 +6,12 @@ from runner.llms.resolve import (
     is_offline,
     resolve_chat_model,
 )
-from runner.llms.scripted import (
-    ScriptedChatModel,
-    reset_scripted_call_count,
-    scripted_call_count,
-)
+from runner.llms.scripted import ScriptedChatModel
 
 __all__ = [
     "ScriptedChatModel",
     "UnknownModelError",
     "describe_model",
     "is_offline",
-    "reset_scripted_call_count",
     "resolve_chat_model",
-    "scripted_call_count",
 ]

@@ -9,8 +9,6 @@ import asyncio
 import hashlib
 import json
 import re
-import os
-import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -50,41 +48,6 @@ _TOOL_ANSWERS = {
     "sleep": "Done: {}.",
 }
 _FILLER = "the scripted model streams this long answer one word at a time".split()
-
-_calls = 0
-_calls_lock = threading.Lock()  # models run in worker threads as well as on the event loop
-
-
-def scripted_call_count() -> int:
-    """How many times any scripted model has been invoked in this process."""
-    return _calls
-
-
-def reset_scripted_call_count() -> None:
-    """Start counting from zero (tests call this before the run they measure)."""
-    global _calls
-    with _calls_lock:
-        _calls = 0
-
-
-def _count_call() -> None:
-    global _calls
-    with _calls_lock:
-        _calls += 1
-    _log_call()
-
-
-def _log_call() -> None:
-    """Across processes (fault tests), calls are counted in a shared file: one
-    line per call naming the execution it served."""
-    path = os.environ.get("STIGMER_SCRIPTED_CALL_LOG")
-    if not path:
-        return
-    from stigmer.logs import current_execution_id
-
-    with open(path, "a", encoding="utf-8") as log:
-        log.write(f"{current_execution_id() or '-'}\n")
-
 
 def find_arithmetic(text: str) -> str | None:
     """The first arithmetic expression in the text: "What is 6*7?" -> "6*7"."""
@@ -206,7 +169,6 @@ class ScriptedChatModel(BaseChatModel):
 
     def _reply(self, messages: list[BaseMessage], tools: list[dict] | None) -> AIMessage:
         # `tools` holds the OpenAI-format schemas that bind_tools attached.
-        _count_call()
         if self.name == "fail":
             raise RuntimeError(FAILURE_MESSAGE)
         bound = {t["function"]["name"] for t in tools or []}

@@ -3,16 +3,17 @@ import asyncio
 
 import pytest
 from temporalio import activity
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.worker import Worker
 
 from executions.models import Phase
 from executions.services.executions import execution_create
+from executions.services.repair import executions_repair
 from executions.temporal.config import TemporalConfig
 from executions.temporal.contract import AgentExecutionInput, ExecutionStatus
 from executions.temporal.workers import build_orchestration_worker
 from tests.temporal_harness import WorkerThread
-from tests.waiting import wait_for_phase
+from tests.waiting import wait_for_phase, wait_for_workflow_close
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,8 +31,8 @@ async def silent_runner_double(execution: AgentExecutionInput, thread_id: str) -
 
 @activity.defn(name="ExecuteGraphton")
 async def lying_runner_double(execution: AgentExecutionInput, thread_id: str) -> ExecutionStatus:
-    # Reports success without having written any progress: the workflow's
-    # local activity must still persist the final status.
+    # Reports success without having written it: a runner breaking the
+    # contract (the runner owns COMPLETED), or whose last write was lost.
     return ExecutionStatus(phase="COMPLETED", output="from the workflow")
 
 
@@ -53,12 +54,20 @@ def test_heartbeat_timeout_reads_as_runner_worker_lost(temporal_env, demo_agent,
     assert execution.error == "runner worker lost: ExecuteGraphton stopped heartbeating"
 
 
-def test_final_status_is_persisted_by_the_workflow(temporal_env, demo_agent):
+def test_a_completion_the_runner_did_not_write_is_repaired_from_temporal(temporal_env, demo_agent):
     thread = WorkerThread(build_orchestration_worker, runner_double(lying_runner_double)).start()
     try:
         execution = execution_create(agent=demo_agent, message="hi")
-        execution = wait_for_phase(execution, Phase.COMPLETED, timeout=20)
+        closed = wait_for_workflow_close(execution.workflow_id)
     finally:
         thread.stop()
+    assert closed == WorkflowExecutionStatus.COMPLETED
+    execution.refresh_from_db()
+    assert execution.phase == Phase.PENDING  # the workflow no longer writes COMPLETED itself
+
+    assert executions_repair(grace_seconds=0) == [str(execution.pk)]
+
+    execution.refresh_from_db()
+    assert execution.phase == Phase.COMPLETED
     assert execution.output == "from the workflow"
     assert execution.completed_at is not None

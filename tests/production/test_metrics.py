@@ -20,8 +20,10 @@ def scrape(client) -> dict:
 
 
 def test_metrics_count_phases_and_observe_durations(client, workers, demo_agent):
-    wait_for_phase(execution_create(agent=demo_agent, message="What is 6*7?"), Phase.COMPLETED)
-    wait_for_phase(execution_create(agent=demo_agent, message="hello"), Phase.COMPLETED)
+    runs = [
+        wait_for_phase(execution_create(agent=demo_agent, message="What is 6*7?"), Phase.COMPLETED),
+        wait_for_phase(execution_create(agent=demo_agent, message="hello"), Phase.COMPLETED),
+    ]
 
     samples = scrape(client)
 
@@ -30,6 +32,9 @@ def test_metrics_count_phases_and_observe_durations(client, workers, demo_agent)
     assert samples[("stigmer_execution_duration_seconds_bucket", (("le", "+Inf"),))] == 2
     assert samples[("stigmer_execution_duration_seconds_bucket", (("le", "60.0"),))] == 2
     assert samples[("stigmer_execution_time_to_first_event_seconds_bucket", (("le", "+Inf"),))] == 2
+    run_time = sum((run.completed_at - run.started_at).total_seconds() for run in runs)
+    assert samples[("stigmer_execution_duration_seconds_gsum", ())] == pytest.approx(run_time, abs=1e-3)
+    assert samples[("stigmer_execution_duration_seconds_gsum", ())] > 0
 
 
 def test_metrics_count_tokens_by_the_model_that_ran(client, workers, demo_agent):

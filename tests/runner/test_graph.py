@@ -9,9 +9,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from runner.graph import build_agent
 from runner.llms import (
     ScriptedChatModel,
-    reset_scripted_call_count,
     resolve_chat_model,
-    scripted_call_count,
 )
 from runner.tools import get_tools
 
@@ -28,8 +26,7 @@ def ask(graph, text, thread_id=None):
     return asyncio.run(graph.ainvoke({"messages": [("user", text)]}, config))["messages"]
 
 
-def test_arithmetic_question_runs_the_calculator_and_answers():
-    reset_scripted_call_count()
+def test_arithmetic_question_runs_the_calculator_and_answers(scripted_calls):
     messages = ask(agent(), "What is 6*7?")
     [tool_message] = [m for m in messages if isinstance(m, ToolMessage)]
     assert (tool_message.name, tool_message.content, tool_message.status) == (
@@ -38,7 +35,7 @@ def test_arithmetic_question_runs_the_calculator_and_answers():
         "success",
     )
     assert messages[-1].content == "The result is 42."
-    assert scripted_call_count() == 2  # one call to pick the tool, one to answer; no reruns
+    assert scripted_calls.count == 2  # one call to pick the tool, one to answer; no reruns
 
 
 def test_tool_error_becomes_an_error_tool_message_and_the_run_goes_on():

@@ -10,9 +10,7 @@ from runner.llms import (
     UnknownModelError,
     describe_model,
     is_offline,
-    reset_scripted_call_count,
     resolve_chat_model,
-    scripted_call_count,
 )
 from runner.graph import build_agent
 from runner.llms.scripted import FAILURE_MESSAGE, find_arithmetic
@@ -157,14 +155,12 @@ def test_fail_model_raises_on_every_path():
         asyncio.run(collect(model, [HumanMessage("hi")]))
 
 
-def test_call_counter_counts_each_invocation_once():
-    reset_scripted_call_count()
+def test_each_invocation_is_one_reply(scripted_calls):
+    """The spy the fault tests count with sees each call once, sync or streamed."""
     model = ScriptedChatModel()
     model.invoke([HumanMessage("one")])
     asyncio.run(collect(model, [HumanMessage("two")]))
-    assert scripted_call_count() == 2
-    reset_scripted_call_count()
-    assert scripted_call_count() == 0
+    assert scripted_calls.count == 2
 
 
 def test_resolve_scripted_passes_options_through():
