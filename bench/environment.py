@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 
-from executions.devserver import dev_server_start, dev_server_stop, port_open
+from stigmer.devtools.devserver import dev_server_start, dev_server_stop, port_open
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG_DIR = ROOT / "artifacts" / "bench"

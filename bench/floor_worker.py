@@ -98,7 +98,7 @@ async def main(role: str, host_port: str, queue: str) -> None:
 
 
 if __name__ == "__main__":
-    # The same event loop as our workers run on (executions/loops.py), so the
+    # The same event loop as our workers run on (executions/ops/loops.py), so the
     # comparison is of the work done, not of the loop.
     import uvloop
 

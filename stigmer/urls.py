@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from executions.admin.dashboard import dashboard_view
-from executions.metrics import metrics_view
+from executions.ops.metrics import metrics_view
 from stigmer.health import healthz
 
 urlpatterns = [

@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from executions.devserver import dev_server_start, dev_server_stop
+from stigmer.devtools.devserver import dev_server_start, dev_server_stop
 from executions.services.bootstrap import DEMO_TOOLS
 from executions.temporal.workers import build_orchestration_worker
 from runner.worker import build_runner_workers

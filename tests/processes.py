@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from executions.devserver import port_open
+from stigmer.devtools.devserver import port_open
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,1 +1,2 @@
-"""Development tooling: checks run by CI and by hand, never imported by the platform."""
+"""Development tooling: the Temporal dev server the embedded platform and the tests start,
+and the checks CI runs (import cycles)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from executions.devserver import dev_server_start, dev_server_stop, port_open
+from stigmer.devtools.devserver import dev_server_start, dev_server_stop, port_open
 from executions.models import ExecutionEvent
 from tests.conftest import free_port
 from stigmer.channel_layers import redis_channel_layer

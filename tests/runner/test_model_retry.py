@@ -6,7 +6,7 @@ from email.utils import formatdate
 import httpx
 import pytest
 
-from executions.terminal import event_line
+from executions.cli.terminal import event_line
 from runner.llms.retry import ModelProviderError, RetryPolicy, Transient, classify
 
 

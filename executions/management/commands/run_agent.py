@@ -12,7 +12,7 @@ from executions.live import layer_spans_processes
 from executions.live.reader import follow
 from executions.models import Agent, AgentExecution, MultitaskStrategy, Phase, Session
 from executions.services.executions import execution_create
-from executions.terminal import event_line
+from executions.cli.terminal import event_line
 from runner.llms.resolve import describe_model
 from stigmer.tracing import tracing_setup
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from executions.live import channel_layer_warn_if_in_process
-from executions.loops import loop_run
+from executions.ops.loops import loop_run
 from executions.temporal.client import temporal_connect_patiently, worker_runtime
 from executions.temporal.config import temporal_config
 from executions.temporal.reconciler import reconcile_forever

@@ -3,9 +3,9 @@ import os
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from executions.devserver import dev_server_start, dev_server_stop, port_open, split_host_port
-from executions.loops import loop_run
-from executions.platform import platform_serve
+from stigmer.devtools.devserver import dev_server_start, dev_server_stop, port_open, split_host_port
+from executions.ops.loops import loop_run
+from executions.ops.platform import platform_serve
 from executions.services.bootstrap import (
     admin_user_ensure,
     assistant_agent_ensure,

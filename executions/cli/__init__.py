@@ -1,0 +1,1 @@
+"""Terminal surfaces: rendering an execution's events for run_agent and other commands."""
