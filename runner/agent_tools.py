@@ -3,12 +3,12 @@
 
 import asyncio
 import math
-import os
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from runner.arithmetic import calculate
 from runner.tools import agent_tool
+from stigmer.config import env
 
 SLEEP_MAX_ENV = "STIGMER_SLEEP_TOOL_MAX_SECONDS"
 DEFAULT_SLEEP_MAX_SECONDS = 300.0
@@ -30,13 +30,11 @@ def current_time(timezone: str = "UTC") -> str:
 
 def sleep_max_seconds() -> float:
     """The sleep tool's upper bound, read at call time so tests and operators can change it."""
-    raw = os.environ.get(SLEEP_MAX_ENV)
-    if not raw:
-        return DEFAULT_SLEEP_MAX_SECONDS
     try:
-        return float(raw)
+        seconds = env(SLEEP_MAX_ENV)
     except ValueError as exc:
-        raise ValueError(f"{SLEEP_MAX_ENV} must be a number of seconds, got {raw!r}") from exc
+        raise ValueError(f"{SLEEP_MAX_ENV} must be a number of seconds: {exc}") from exc
+    return DEFAULT_SLEEP_MAX_SECONDS if seconds is None else seconds
 
 
 # No tool timeout: the tool bounds itself by STIGMER_SLEEP_TOOL_MAX_SECONDS.

@@ -1,7 +1,6 @@
 """Every tool an agent may use, described for people and forms: the registry's
 (built-in and app tools) and each MCP server's, listed live from the server."""
 import asyncio
-import os
 
 from langchain_core.tools import BaseTool
 
@@ -9,6 +8,7 @@ from executions.credential_refs import credential_names
 from runner.mcp.errors import McpServerError
 from runner.mcp.loading import mcp_sessions, mcp_tools_open
 from runner.tools import registered_tools
+from stigmer.config import env
 
 # A listing answers a page or a form: it waits less for a server than a run does.
 LIST_TIMEOUT_ENV = "STIGMER_MCP_LIST_TIMEOUT_SECONDS"
@@ -36,7 +36,7 @@ async def _server_tools_described(server) -> list[dict]:
             "which only the runner reads; its tools are offered in runs"
         )
     async with mcp_sessions() as stack:
-        tools = await mcp_tools_open([server], stack, float(os.environ.get(LIST_TIMEOUT_ENV, "5")))
+        tools = await mcp_tools_open([server], stack, env(LIST_TIMEOUT_ENV))
     return [
         {"name": tool.name, "description": tool.description, "schema": tool_schema(tool),
          "source": "mcp", "app": None, "server": server.name}

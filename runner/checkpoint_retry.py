@@ -8,17 +8,17 @@ already be written.
 """
 import asyncio
 import logging
-import os
 
 import psycopg
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from psycopg_pool import PoolTimeout
+from stigmer.config import env
 
 logger = logging.getLogger(__name__)
 
 
 async def _idempotent(call, *args, **kwargs):
-    attempts = int(os.environ.get("STIGMER_DB_WRITE_RETRIES", "6"))
+    attempts = env("STIGMER_DB_WRITE_RETRIES")
     delay = 0.1
     for attempt in range(1, attempts + 1):
         try:

@@ -4,10 +4,10 @@ with backoff when the connection drops. Retried writes carry idempotency keys,
 so a write whose commit went through before the drop is never doubled."""
 import asyncio
 import logging
-import os
 
 from channels.db import database_sync_to_async as db
 from django.db import InterfaceError, OperationalError, connection
+from stigmer.config import env
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ def _drop_connection() -> None:
 
 
 def db_write(fn):
-    retries = int(os.environ.get("STIGMER_DB_WRITE_RETRIES", "6"))
+    retries = env("STIGMER_DB_WRITE_RETRIES")
 
     async def call(*args, **kwargs):
         delay = 0.1

@@ -12,39 +12,35 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from stigmer.channel_layers import redis_channel_layer
+from stigmer.config import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+def env_or(name: str, default):
+    """For variables whose default follows another setting (DEBUG)."""
+    value = env(name)
+    return default if value is None else value
 
 
 # --- core -------------------------------------------------------------------
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
+DEBUG = env("DEBUG")
+SECRET_KEY = env("SECRET_KEY") or (
     "django-insecure-stigmer-embedded-development-key" if DEBUG else ""
 )
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+ALLOWED_HOSTS = env("ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 
 # --- security behind a TLS-terminating proxy (on whenever DEBUG is off) ------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SECURE_SSL_REDIRECT = env_or("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_or("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_HSTS_SECONDS = env_or("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_or("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_or("SECURE_HSTS_PRELOAD", not DEBUG)
 # Health checks and metrics are scraped over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 
@@ -85,19 +81,19 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("STIGMER_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("STIGMER_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env("STIGMER_LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = timedelta(minutes=env("STIGMER_LOGIN_COOLOFF_MINUTES"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 # Static files: from the apps in development (stigmer/asgi.py), by WhiteNoise
 # from STATIC_ROOT (collectstatic, done in the Dockerfile) in production.
-DEBUG_STATIC = env_bool("STIGMER_SERVE_STATIC", DEBUG)
+DEBUG_STATIC = env_or("STIGMER_SERVE_STATIC", DEBUG)
 if not DEBUG_STATIC:
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 # A span per request, only when OpenTelemetry export is configured (stigmer/tracing.py).
-if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+if env("OTEL_EXPORTER_OTLP_ENDPOINT") or env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
     MIDDLEWARE.insert(0, "stigmer.tracing_middleware.tracing_middleware")
 
 ROOT_URLCONF = "stigmer.urls"
@@ -130,16 +126,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- database ---------------------------------------------------------------
 # SQLite runs in WAL mode with a busy timeout: web, workers and the checkpointer
 # write from several threads at once.
-SQLITE_PATH = Path(os.environ.get("STIGMER_SQLITE_PATH", BASE_DIR / "db.sqlite3"))
-if os.environ.get("DATABASE_URL"):
+SQLITE_PATH = BASE_DIR / env("STIGMER_SQLITE_PATH")
+if env("DATABASE_URL"):
     # Persistent, health-checked connections by default. Under ASGI each request
     # may run in a new thread, so those pile up under load: DATABASE_POOL=1
     # switches to one psycopg pool per process instead.
-    _pooled = env_bool("DATABASE_POOL", False)
+    _pooled = env("DATABASE_POOL")
     DATABASES = {
         "default": dj_database_url.parse(
-            os.environ["DATABASE_URL"],
-            conn_max_age=0 if _pooled else int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+            env("DATABASE_URL"),
+            conn_max_age=0 if _pooled else env("DATABASE_CONN_MAX_AGE"),
             # The pool's connections are checked by our backend instead (see
             # stigmer/postgresql/base.py): psycopg_pool's own check stalls
             # after a database blink.
@@ -155,7 +151,7 @@ if os.environ.get("DATABASE_URL"):
             DATABASES["default"]["ENGINE"] = "stigmer.postgresql"
             DATABASES["default"]["OPTIONS"]["pool"] = {
                 "min_size": 1,
-                "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10")),
+                "max_size": env("DATABASE_POOL_MAX_SIZE"),
                 "timeout": 30,
             }
 else:
@@ -169,7 +165,8 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
             # A file (not :memory:) so worker threads share it; one per test
-            # run so parallel runs on one machine don't collide.
+            # run so parallel runs on one machine don't collide. Written to the
+            # environment (not configuration): the run's worker processes find it there.
             "TEST": {
                 "NAME": BASE_DIR
                 / os.environ.setdefault("STIGMER_TEST_DB", f".test-db-{os.getpid()}.sqlite3")
@@ -178,7 +175,7 @@ else:
     }
 
 # --- channels and cache -----------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env("REDIS_URL") or ""
 if REDIS_URL:
     CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
     # Shared by every web process: the API's create throttles count across them.
@@ -196,35 +193,33 @@ else:
 # --- temporal ---------------------------------------------------------------
 # The contract's values live in executions/temporal/config.py, read at call
 # time from these variables; listed here so one file documents every knob.
-STIGMER_TRACE_URL = os.environ.get("STIGMER_TRACE_URL", "")  # e.g. http://localhost:16686/trace/{trace_id}
-TEMPORAL_UI_URL = os.environ.get("TEMPORAL_UI_URL", "http://localhost:8233")
+STIGMER_TRACE_URL = env("STIGMER_TRACE_URL") or ""  # e.g. http://localhost:16686/trace/{trace_id}
+TEMPORAL_UI_URL = env("TEMPORAL_UI_URL")
 
 # --- stigmer ----------------------------------------------------------------
-STIGMER_MAX_MESSAGE_CHARS = int(os.environ.get("STIGMER_MAX_MESSAGE_CHARS", "32000"))
+STIGMER_MAX_MESSAGE_CHARS = env("STIGMER_MAX_MESSAGE_CHARS")
 # How deep agents may delegate (a sub-agent's sub-agent is depth 2). The runner
 # worker serves one task queue per depth, each with its own slots.
-STIGMER_MAX_DELEGATION_DEPTH = int(os.environ.get("STIGMER_MAX_DELEGATION_DEPTH", "3"))
+STIGMER_MAX_DELEGATION_DEPTH = env("STIGMER_MAX_DELEGATION_DEPTH")
 # Retention (executions/services/retention.py): days finished executions, their
 # events and idle sessions' checkpoints are kept, for agents that set none;
 # 0 keeps them forever. Pruned every STIGMER_RETENTION_INTERVAL_SECONDS by a
 # Temporal Schedule, STIGMER_RETENTION_BATCH_SIZE rows per statement.
-STIGMER_RETENTION_DAYS = int(os.environ.get("STIGMER_RETENTION_DAYS", "0"))
-STIGMER_RETENTION_INTERVAL_SECONDS = float(os.environ.get("STIGMER_RETENTION_INTERVAL_SECONDS", "3600"))
-STIGMER_RETENTION_BATCH_SIZE = int(os.environ.get("STIGMER_RETENTION_BATCH_SIZE", "500"))
-STIGMER_CHECKPOINT_PATH = Path(
-    os.environ.get("STIGMER_CHECKPOINT_PATH", BASE_DIR / "checkpoints.sqlite3")
-)
+STIGMER_RETENTION_DAYS = env("STIGMER_RETENTION_DAYS")
+STIGMER_RETENTION_INTERVAL_SECONDS = env("STIGMER_RETENTION_INTERVAL_SECONDS")
+STIGMER_RETENTION_BATCH_SIZE = env("STIGMER_RETENTION_BATCH_SIZE")
+STIGMER_CHECKPOINT_PATH = BASE_DIR / env("STIGMER_CHECKPOINT_PATH")
 
 # --- credentials --------------------------------------------------------------
 # Fernet keys (comma-separated, newest first) for credentials at rest: the first
 # encrypts, all decrypt. Unset, one key is derived from SECRET_KEY (HKDF-SHA256,
 # see executions/crypto.py); the entry "secret_key" stands for that derived key.
-STIGMER_CREDENTIALS_KEYS = env_list("STIGMER_CREDENTIALS_KEY", "secret_key")
+STIGMER_CREDENTIALS_KEYS = env("STIGMER_CREDENTIALS_KEY")
 
 # --- rest framework ---------------------------------------------------------
 # Bodies above this are refused with 413 (a message is at most
 # STIGMER_MAX_MESSAGE_CHARS characters, up to 4 bytes each, plus JSON overhead).
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("STIGMER_MAX_BODY_BYTES", str(256 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env("STIGMER_MAX_BODY_BYTES")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous request gets 401 with WWW-Authenticate.
@@ -238,26 +233,26 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "executions.api.errors.api_exception_handler",
 }
-STIGMER_API_PAGE_SIZE = int(os.environ.get("STIGMER_API_PAGE_SIZE", "20"))
+STIGMER_API_PAGE_SIZE = env("STIGMER_API_PAGE_SIZE")
 # An SSE response ends after this many seconds even if the execution still
 # runs; clients reconnect with Last-Event-ID (the SSE standard) and lose nothing.
-STIGMER_SSE_MAX_SECONDS = float(os.environ.get("STIGMER_SSE_MAX_SECONDS", "300"))
-STIGMER_SSE_POLL_SECONDS = float(os.environ.get("STIGMER_SSE_POLL_SECONDS", "0.15"))
-STIGMER_SSE_KEEPALIVE_SECONDS = float(os.environ.get("STIGMER_SSE_KEEPALIVE_SECONDS", "15"))
+STIGMER_SSE_MAX_SECONDS = env("STIGMER_SSE_MAX_SECONDS")
+STIGMER_SSE_POLL_SECONDS = env("STIGMER_SSE_POLL_SECONDS")
+STIGMER_SSE_KEEPALIVE_SECONDS = env("STIGMER_SSE_KEEPALIVE_SECONDS")
 # Open sockets re-check their user's access this often: a revoked permission,
 # a deactivated user or a logout closes them within that time.
-STIGMER_WS_RECHECK_SECONDS = float(os.environ.get("STIGMER_WS_RECHECK_SECONDS", "5"))
-STIGMER_LIVE_TICKET_SECONDS = int(os.environ.get("STIGMER_LIVE_TICKET_SECONDS", "60"))
+STIGMER_WS_RECHECK_SECONDS = env("STIGMER_WS_RECHECK_SECONDS")
+STIGMER_LIVE_TICKET_SECONDS = env("STIGMER_LIVE_TICKET_SECONDS")
 
 # --- quotas -------------------------------------------------------------------
 # Creates through the API per user and per agent ("N/min", "N/hour"; empty: no
 # limit), answered 429 with Retry-After; unfinished (PENDING or IN_PROGRESS)
 # executions per user on every surface (0: no limit), refused the same way.
-STIGMER_CREATE_RATE_PER_USER = os.environ.get("STIGMER_CREATE_RATE_PER_USER", "120/min") or None
-STIGMER_CREATE_RATE_PER_AGENT = os.environ.get("STIGMER_CREATE_RATE_PER_AGENT", "1200/min") or None
-STIGMER_MAX_RUNNING_PER_USER = int(os.environ.get("STIGMER_MAX_RUNNING_PER_USER", "50"))
+STIGMER_CREATE_RATE_PER_USER = env("STIGMER_CREATE_RATE_PER_USER") or None
+STIGMER_CREATE_RATE_PER_AGENT = env("STIGMER_CREATE_RATE_PER_AGENT") or None
+STIGMER_MAX_RUNNING_PER_USER = env("STIGMER_MAX_RUNNING_PER_USER")
 # Monthly budget in USD for users without a budget of their own (empty: no limit).
-STIGMER_USER_MONTHLY_BUDGET = os.environ.get("STIGMER_USER_MONTHLY_BUDGET", "") or None
+STIGMER_USER_MONTHLY_BUDGET = env("STIGMER_USER_MONTHLY_BUDGET") or None
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stigmer API",
     "DESCRIPTION": "Run LLM agents as durable executions; follow them live over SSE.",
@@ -291,10 +286,10 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json"),
+            "formatter": env_or("LOG_FORMAT", "plain" if DEBUG else "json"),
             "filters": ["context"],
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
     "loggers": {"temporalio": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

@@ -14,17 +14,17 @@ workflow and both activities (Temporal's TracingInterceptor carries the
 context in headers), and in the runner every model call and tool call.
 """
 import atexit
-import os
 from contextlib import contextmanager, nullcontext
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
+from stigmer.config import env
 
 _provider = None
 
 
 def tracing_configured() -> bool:
-    return bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+    return bool(env("OTEL_EXPORTER_OTLP_ENDPOINT") or env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
 
 
 def tracing_enabled() -> bool:
@@ -41,7 +41,7 @@ def tracing_setup(service_name: str) -> bool:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-    name = os.environ.get("OTEL_SERVICE_NAME") or service_name
+    name = env("OTEL_SERVICE_NAME") or service_name
     provider = TracerProvider(resource=Resource.create({"service.name": name}))
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)

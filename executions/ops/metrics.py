@@ -1,6 +1,5 @@
 """Prometheus metrics read from the database, so they are true across every
 web, orchestration and runner process without a push gateway."""
-import os
 from datetime import timedelta
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum, Value
@@ -12,12 +11,13 @@ from prometheus_client.core import CounterMetricFamily, GaugeHistogramMetricFami
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from executions.models import AgentExecution, Phase, PruneRun
+from stigmer.config import env
 
 BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
 
 
 def _window() -> timedelta:
-    return timedelta(seconds=float(os.environ.get("STIGMER_METRICS_WINDOW_SECONDS", "3600")))
+    return timedelta(seconds=env("STIGMER_METRICS_WINDOW_SECONDS"))
 
 
 def _histogram(name: str, doc: str, start: str, end: str, since) -> GaugeHistogramMetricFamily:

@@ -7,7 +7,6 @@ well-behaved connection whatever its context.
 """
 import asyncio
 import logging
-import os
 import threading
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -16,6 +15,7 @@ from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from executions.temporal.config import TemporalConfig, temporal_config
+from stigmer.config import env
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ async def temporal_connect_patiently(
 def worker_runtime() -> Runtime | None:
     """A runtime exposing the SDK's worker metrics to Prometheus, when asked
     for with STIGMER_WORKER_METRICS_ADDRESS (e.g. 0.0.0.0:9464)."""
-    address = os.environ.get("STIGMER_WORKER_METRICS_ADDRESS")
+    address = env("STIGMER_WORKER_METRICS_ADDRESS")
     if not address:
         return None
     return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))

@@ -1,16 +1,8 @@
-"""Temporal settings, read from the environment at call time, in one place."""
-import os
+"""Temporal settings, read at call time from the environment (stigmer/config.py)."""
 from dataclasses import dataclass
 
-from executions.temporal.contract import (
-    DEFAULT_RUNNER_QUEUE,
-    DEFAULT_STIGMER_QUEUE,
-    ActivityTimeouts,
-)
-
-
-def _float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
+from executions.temporal.contract import ActivityTimeouts
+from stigmer.config import env
 
 
 @dataclass(frozen=True)
@@ -37,29 +29,22 @@ class TemporalConfig:
 
 
 def temporal_config() -> TemporalConfig:
-    heartbeat_timeout = _float("TEMPORAL_HEARTBEAT_TIMEOUT_SECONDS", 30.0)
+    heartbeat_timeout = env("TEMPORAL_HEARTBEAT_TIMEOUT_SECONDS")
+    heartbeat_interval = env("STIGMER_HEARTBEAT_INTERVAL_SECONDS")
     return TemporalConfig(
-        host_port=os.environ.get("TEMPORAL_HOST_PORT", "localhost:7233"),
-        namespace=os.environ.get("TEMPORAL_NAMESPACE", "default"),
-        stigmer_queue=os.environ.get(
-            "TEMPORAL_AGENT_EXECUTION_STIGMER_TASK_QUEUE", DEFAULT_STIGMER_QUEUE
-        ),
-        runner_queue=os.environ.get(
-            "TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE", DEFAULT_RUNNER_QUEUE
-        ),
-        connect_timeout=_float("TEMPORAL_CONNECT_TIMEOUT_SECONDS", 5.0),
+        host_port=env("TEMPORAL_HOST_PORT"),
+        namespace=env("TEMPORAL_NAMESPACE"),
+        stigmer_queue=env("TEMPORAL_AGENT_EXECUTION_STIGMER_TASK_QUEUE"),
+        runner_queue=env("TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE"),
+        connect_timeout=env("TEMPORAL_CONNECT_TIMEOUT_SECONDS"),
         # Operational knobs; the defaults are the contract's values. Tests
         # shorten them so failure paths finish in seconds.
-        schedule_to_start=_float("TEMPORAL_SCHEDULE_TO_START_SECONDS", 60.0),
+        schedule_to_start=env("TEMPORAL_SCHEDULE_TO_START_SECONDS"),
         heartbeat_timeout=heartbeat_timeout,
-        heartbeat_interval=_float(
-            "STIGMER_HEARTBEAT_INTERVAL_SECONDS", min(5.0, heartbeat_timeout / 3)
-        ),
-        reconcile_interval=_float("STIGMER_RECONCILE_INTERVAL_SECONDS", 30.0),
-        runner_max_concurrent_activities=int(
-            os.environ.get("TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES", "20")
-        ),
-        runner_shutdown_grace=_float("STIGMER_RUNNER_SHUTDOWN_GRACE_SECONDS", 30.0),
+        heartbeat_interval=heartbeat_interval if heartbeat_interval is not None else min(5.0, heartbeat_timeout / 3),
+        reconcile_interval=env("STIGMER_RECONCILE_INTERVAL_SECONDS"),
+        runner_max_concurrent_activities=env("TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES"),
+        runner_shutdown_grace=env("STIGMER_RUNNER_SHUTDOWN_GRACE_SECONDS"),
         # Executions younger than this are left alone by the repair pass.
-        repair_grace=_float("STIGMER_REPAIR_GRACE_SECONDS", 10.0),
+        repair_grace=env("STIGMER_REPAIR_GRACE_SECONDS"),
     )

@@ -6,7 +6,7 @@ endpoints come from the environment. Nothing else reads a key. Keys stay on the 
 are never part of a payload, an event or an error message.
 """
 import hashlib
-import os
+from stigmer.config import env
 
 # provider -> (API key variable, base URL variable)
 PROVIDER_ENV = {
@@ -26,13 +26,13 @@ def provider_api_key(provider: str, credential: str | None = None) -> str | None
     if credential:
         return credential
     name = PROVIDER_ENV.get(provider, (None, None))[0]
-    return (os.environ.get(name) or None) if name else None
+    return (env(name) or None) if name else None
 
 
 def provider_base_url(provider: str) -> str | None:
     """The endpoint to call instead of the provider's public one, if any."""
     name = PROVIDER_ENV.get(provider, (None, None))[1]
-    return (os.environ.get(name) or None) if name else None
+    return (env(name) or None) if name else None
 
 
 def provider_fingerprint(provider: str) -> str:

@@ -11,7 +11,6 @@ heal (a bad key, an unknown model, a malformed request) fail at once, with a
 reason a person can read.
 """
 import asyncio
-import os
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 from runner.llms.providers import provider_api_key
+from stigmer.config import env
 
 T = TypeVar("T")
 
@@ -52,10 +52,10 @@ class RetryPolicy:
 def retry_policy() -> RetryPolicy:
     """Read at call time, so operators' and tests' settings apply without a restart of imports."""
     return RetryPolicy(
-        attempts=max(1, int(os.environ.get("STIGMER_MODEL_ATTEMPTS", "5"))),
-        backoff=float(os.environ.get("STIGMER_MODEL_BACKOFF_SECONDS", "1")),
-        backoff_cap=float(os.environ.get("STIGMER_MODEL_BACKOFF_CAP_SECONDS", "30")),
-        call_timeout=float(os.environ.get("STIGMER_MODEL_CALL_TIMEOUT_SECONDS", "300")),
+        attempts=max(1, env("STIGMER_MODEL_ATTEMPTS")),
+        backoff=env("STIGMER_MODEL_BACKOFF_SECONDS"),
+        backoff_cap=env("STIGMER_MODEL_BACKOFF_CAP_SECONDS"),
+        call_timeout=env("STIGMER_MODEL_CALL_TIMEOUT_SECONDS"),
     )
 
 

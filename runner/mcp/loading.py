@@ -9,7 +9,6 @@ by name. Tools are named `<server>__<tool>` and filtered by `enabled_tools`.
 """
 import asyncio
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -21,6 +20,7 @@ from runner.mcp.connection import mcp_connection
 from runner.mcp.errors import McpServerError
 from runner.redaction import redact
 from runner.tools.wrapping import DEFAULT, ToolTimeout, within
+from stigmer.config import env
 
 CONNECT_TIMEOUT_ENV = "STIGMER_MCP_CONNECT_TIMEOUT_SECONDS"
 PING_ENV = "STIGMER_MCP_PING_SECONDS"
@@ -70,7 +70,7 @@ class _ServerSession:
         name = self.server.name
         holder = asyncio.create_task(self._hold(), name=f"mcp-{name}")
         stack.push_async_callback(self._close, holder)
-        seconds = timeout or float(os.environ.get(CONNECT_TIMEOUT_ENV, "30"))
+        seconds = timeout or env(CONNECT_TIMEOUT_ENV)
         try:
             async with asyncio.timeout(seconds):
                 listed = await asyncio.shield(self._listed)
@@ -170,7 +170,7 @@ class _ServerSession:
         from mcp.shared.exceptions import McpError
         from mcp.types import CONNECTION_CLOSED
 
-        interval = float(os.environ.get(PING_ENV, "5"))
+        interval = env(PING_ENV)
         while True:
             await asyncio.sleep(interval)
             try:

@@ -8,7 +8,6 @@ are. The schema comes from the type hints and the (Google-style) docstring.
 import asyncio
 import functools
 import inspect
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 from langchain_core.runnables import RunnableConfig
@@ -16,6 +15,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from langchain_core.tools.base import create_schema_from_function
 
 from runner.tools.context import context_from, context_parameter
+from stigmer.config import env
 
 TIMEOUT_ENV = "STIGMER_TOOL_TIMEOUT_SECONDS"
 DEFAULT_TIMEOUT_SECONDS = 300.0
@@ -31,7 +31,7 @@ class ToolTimeout(Exception):
 def _executor() -> ThreadPoolExecutor:
     # Its own pool: sync tools may block for long, and must not queue behind
     # (or hold up) the runner's database thread or the loop's default executor.
-    size = int(os.environ.get(THREADS_ENV, "32"))
+    size = env(THREADS_ENV)
     return ThreadPoolExecutor(max_workers=size, thread_name_prefix="stigmer-tool")
 
 
@@ -45,7 +45,7 @@ def in_thread(func):
 
 def timeout_seconds(timeout) -> float | None:
     if timeout is DEFAULT:
-        return float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS))
+        return env(TIMEOUT_ENV)
     return timeout
 
 

@@ -1,4 +1,3 @@
-import os
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -14,6 +13,7 @@ from executions.services.bootstrap import (
 )
 from executions.temporal.config import temporal_config
 from stigmer.tracing import tracing_setup
+from stigmer.config import env
 
 
 class Command(BaseCommand):
@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 dev_server = dev_server_start(
                     host_port=config.host_port,
                     ui_port=temporal_ui_port,
-                    db_file=os.environ.get("STIGMER_TEMPORAL_DB", ".temporal-dev.sqlite3"),
+                    db_file=env("STIGMER_TEMPORAL_DB"),
                 )
             except (OSError, RuntimeError) as exc:
                 raise CommandError(str(exc)) from exc
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             demo_agent_ensure()
             demo_mcp_server_ensure()
             assistant_agent_ensure()
-            password = admin_user_ensure(password=os.environ.get("STIGMER_ADMIN_PASSWORD"))
+            password = admin_user_ensure(password=env("STIGMER_ADMIN_PASSWORD"))
             if password:
                 self.stdout.write(f"admin user created: admin / {password}")
             self.stdout.write(
