@@ -56,8 +56,9 @@ def test_workflow_history_matches_the_contract(workers, demo_agent):
     assert execute.heartbeat_timeout.ToSeconds() == 30
     assert execute.retry_policy.maximum_attempts == 1
     markers = _attributes(history, "marker_recorded_event_attributes")
-    # UpdateExecutionStatus, then the session-turns patch and AdvanceSessionTurn.
-    assert [m.marker_name for m in markers] == ["core_local_activity", "core_patch", "core_local_activity"]
+    # The runner-owns-completed patch (no UpdateExecutionStatus after a completed
+    # run), then the session-turns patch and AdvanceSessionTurn.
+    assert [m.marker_name for m in markers] == ["core_patch", "core_patch", "core_local_activity"]
 
 
 def test_agent_timeout_raises_activity_and_run_timeouts(workers, demo_agent):
