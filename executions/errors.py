@@ -26,3 +26,7 @@ class RunningLimitReached(ValidationError):
 class BudgetSpent(ValidationError):
     """The agent's or the owner's monthly budget is spent. A ValidationError,
     so forms show it; the API answers it with 402."""
+
+
+class WebhookNotRedeliverable(ExecutionError):
+    """A delivery still being attempted, or one whose endpoint is inactive, is not redelivered."""

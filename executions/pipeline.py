@@ -91,7 +91,7 @@ def _check_running_limit(execution: AgentExecution) -> None:
     if not limit or execution.owner_id is None or execution.parent_id is not None:
         return
     unfinished = (
-        AgentExecution.objects.filter(owner_id=execution.owner_id, phase__in=[Phase.PENDING, Phase.IN_PROGRESS])
+        AgentExecution.objects.filter(owner_id=execution.owner_id, phase__in=Phase.unfinished())
         .exclude(pk=execution.pk)
         .count()
     )

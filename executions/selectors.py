@@ -1,5 +1,4 @@
 """Reads, as plain functions named <entity>_<query>."""
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
@@ -7,31 +6,8 @@ from django.db.models.functions import Coalesce
 
 from executions.credential_refs import credential_names
 from executions.models import MONEY, Agent, AgentExecution, Credential, ExecutionEvent, McpServer
-
-
-@dataclass(frozen=True)
-class RunContext:
-    """Who and what a run is for: what a tool may read (runner.tools.ToolContext)."""
-
-    execution_id: str
-    session_id: str
-    agent_id: int
-    agent_slug: str
-    owner_id: int | None
-
-
-@dataclass(frozen=True)
-class McpServerConfig:
-    """An MCP server as the runner connects to it (runner/mcp/connection.py)."""
-
-    name: str
-    transport: str
-    command: str
-    args: list[str]
-    env: dict  # values: strings or credential references
-    url: str
-    headers: dict  # values: strings or credential references
-    enabled_tools: list[str]
+# The run's configuration is part of the runner's wire contract (the runner API serves it).
+from stigmer.run_config import McpServerConfig, RunConfig, RunContext, SubAgentConfig  # noqa: F401
 
 
 def mcp_server_config(server: McpServer) -> McpServerConfig:
@@ -40,32 +16,6 @@ def mcp_server_config(server: McpServer) -> McpServerConfig:
         args=list(server.args), env=dict(server.env), url=server.url,
         headers=dict(server.headers), enabled_tools=list(server.enabled_tools),
     )
-
-
-@dataclass(frozen=True)
-class SubAgentConfig:
-    """An agent the run may delegate to, as its tool describes it."""
-
-    slug: str
-    name: str
-    description: str
-
-
-@dataclass(frozen=True)
-class RunConfig:
-    """What the runner needs to build an agent, loaded by id (no secrets in payloads)."""
-
-    phase: str
-    context: RunContext
-    model: str
-    instructions: str
-    tools: list[str]
-    temperature: float | None
-    max_tokens: int | None
-    model_options: dict
-    max_tool_calls: int
-    mcp_servers: tuple[McpServerConfig, ...] = ()
-    sub_agents: tuple[SubAgentConfig, ...] = ()
 
 
 def execution_run_config(*, execution: AgentExecution) -> RunConfig:
@@ -105,6 +55,20 @@ def execution_events_after(*, execution_id, after: int = 0, limit: int | None = 
 def execution_children(*, execution: AgentExecution):
     """The executions it delegated to, oldest first."""
     return execution.children.select_related("agent").order_by("created_at")
+
+
+def execution_usage(*, execution_id) -> dict:
+    """Its own token totals so far (a run resumed after approval adds to them)."""
+    return (
+        AgentExecution.objects.filter(pk=execution_id)
+        .values("input_tokens", "output_tokens", "total_tokens")
+        .get()
+    )
+
+
+def execution_approvals(*, execution: AgentExecution):
+    """Its gated tool calls, oldest first, each with its decision if taken."""
+    return execution.approvals.select_related("decision", "decision__decided_by").order_by("requested_at", "id")
 
 
 def execution_usage_total(*, execution: AgentExecution) -> dict:
@@ -186,3 +150,33 @@ def agents_with_spending(queryset: QuerySet) -> QuerySet:
     from executions.budgets import month_start
 
     return queryset.annotate(spent_this_month=_cost_of_executions(since=month_start(), agent_id="pk"))
+
+
+class UnknownCredentials(LookupError):
+    pass
+
+
+def credential_tokens(*, names) -> dict[str, str]:
+    """The encrypted values (Fernet tokens) of the named credentials, for the runner to
+    decrypt; UnknownCredentials naming those that do not exist."""
+    names = set(names)
+    if not names:
+        return {}
+    tokens = dict(Credential.objects.filter(name__in=names).values_list("name", "value_encrypted"))
+    missing = sorted(names - set(tokens))
+    if missing:
+        raise UnknownCredentials(f"unknown credentials: {', '.join(missing)}")
+    return tokens
+
+
+def execution_state(*, execution_id) -> dict:
+    """Where an execution stands, for a runner (its own run, or a sub-agent it waits for)."""
+    row = (
+        AgentExecution.objects.filter(pk=execution_id)
+        .values("id", "phase", "output", "error", "input_tokens", "output_tokens", "total_tokens")
+        .first()
+    )
+    if row is None:
+        raise AgentExecution.DoesNotExist(execution_id)
+    usage = {key: row.pop(key) for key in ("input_tokens", "output_tokens", "total_tokens")}
+    return {**row, "id": str(row["id"]), "usage": usage}

@@ -4,7 +4,7 @@ import asyncio
 
 from langchain_core.tools import BaseTool
 
-from executions.credential_refs import credential_names
+from stigmer.credential_refs import credential_names
 from runner.mcp.errors import McpServerError
 from runner.mcp.loading import mcp_sessions, mcp_tools_open
 from runner.tools import registered_tools

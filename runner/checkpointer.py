@@ -1,7 +1,8 @@
 """The LangGraph checkpointer that gives sessions their memory.
 
 PostgreSQL-backed (a connection pool) when Django's database is PostgreSQL,
-SQLite otherwise. One saver per event loop, its tables set up once, on first
+SQLite otherwise, and always on a runner that reaches the platform through
+the runner API (STIGMER_PLATFORM_URL). One saver per event loop, its tables set up once, on first
 use, idempotently (LangGraph's own migrations). The pool survives a database
 blink (stigmer/postgresql/pools.py) and a statement cut off mid-way is retried
 (runner/checkpoint_retry.py): every call the agent makes is idempotent.
@@ -24,7 +25,11 @@ _locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = (
 
 
 def postgres_conninfo() -> str | None:
-    if connections["default"].vendor != "postgresql":
+    from runner.platform import remote_url
+
+    # A runner that reaches the platform through the runner API holds no database
+    # credentials: its checkpoints stay in its own SQLite file (docs/temporal-contract.md).
+    if remote_url() or connections["default"].vendor != "postgresql":
         return None
     from psycopg.conninfo import make_conninfo
 

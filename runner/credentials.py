@@ -1,14 +1,16 @@
 """The one place a credential's value is read back: decrypted on the runner, per run.
 
-Values are read at the start of every run and kept only by that run's model client, so a
-rotated credential is used from the next run on, without a restart. They go nowhere else:
-not into Temporal payloads, events or logs; an error text that quotes one is redacted
-(runner/redaction.py).
+The platform hands over the encrypted values (Fernet tokens: in process from its
+database, or through the runner API, so values never cross the network in clear);
+they are decrypted here with STIGMER_CREDENTIALS_KEY (stigmer/crypto.py), at the start of
+every run, and kept only by that run's model client, so a rotated credential is used from
+the next run on, without a restart. They go nowhere else: not into Temporal payloads,
+events or logs; an error text that quotes one is redacted (runner/redaction.py).
 """
 from cryptography.fernet import InvalidToken
 
-from executions.crypto import credential_keyring
-from executions.models import Credential
+from runner.platform import UnknownCredentials, platform
+from stigmer.crypto import credential_keyring
 
 
 class CredentialError(ValueError):
@@ -25,16 +27,17 @@ def _decrypt(name: str, token: str) -> str:
         ) from None
 
 
-def credential_values(*, names: set[str]) -> dict[str, str]:
-    """Each named credential's value, in one query; CredentialError if one is unknown."""
-    if not names:
-        return {}
-    tokens = dict(Credential.objects.filter(name__in=names).values_list("name", "value_encrypted"))
-    missing = sorted(set(names) - set(tokens))
-    if missing:
-        raise CredentialError(f"unknown credentials: {', '.join(missing)}")
+def credentials_decrypt(tokens: dict[str, str]) -> dict[str, str]:
+    """name → value, from name → Fernet token."""
     return {name: _decrypt(name, token) for name, token in tokens.items()}
 
 
-def credential_value(name: str) -> str:
-    return credential_values(names={name})[name]
+async def credential_values(*, names: set[str]) -> dict[str, str]:
+    """Each named credential's value; CredentialError if one is unknown or unreadable."""
+    if not names:
+        return {}
+    try:
+        tokens = await platform().credential_tokens(set(names))
+    except UnknownCredentials as exc:
+        raise CredentialError(str(exc)) from None
+    return credentials_decrypt(tokens)

@@ -12,6 +12,7 @@ from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 
+from runner.approvals import APPROVAL_NODE, ApprovalState, approval_node, route_after_model, skip_rejected
 from runner.llms.retry import ModelProviderError, call_with_retries
 from runner.mcp.errors import McpServerError
 from runner.redaction import redact, redacted
@@ -73,17 +74,19 @@ def build_agent(
     max_tool_calls: int | None = None,
     model_spec: str = "",
     secrets: Collection[str] = (),
+    gated_tools: Collection[str] = (),
 ) -> CompiledStateGraph:
     """Compile the agent graph; state is the message list (MessagesState).
 
     `model_spec` ("provider:model") names the provider in retry events and errors. `secrets`
     are the credential values the model was built with: an error that quotes one is redacted
-    before LangGraph records it in the checkpoint.
+    before LangGraph records it in the checkpoint. Calls of `gated_tools` wait for a
+    person's decision (runner/approvals.py).
     """
     spec = model_spec or f"{model._llm_type}:model"
     runnable = model.bind_tools(tools) if tools else model
 
-    async def agent(state: MessagesState, config: RunnableConfig) -> dict:
+    async def agent(state: ApprovalState, config: RunnableConfig) -> dict:
         history = with_interrupted_tool_calls_closed(state["messages"])
         # The instructions go to the model on every call but never into the thread's
         # state, so editing an agent's instructions applies to existing sessions too.
@@ -112,10 +115,19 @@ def build_agent(
                 )
         return {"messages": [response]}
 
-    graph = StateGraph(MessagesState)
+    gated = frozenset(gated_tools)
+    graph = StateGraph(ApprovalState if gated else MessagesState)
     graph.add_node("agent", agent)
     graph.add_edge(START, "agent")
-    if tools:
+    if tools and gated:
+        graph.add_node(
+            "tools", ToolNode(tools, handle_tool_errors=tool_error_content, awrap_tool_call=skip_rejected)
+        )
+        graph.add_node(APPROVAL_NODE, approval_node(gated))
+        graph.add_conditional_edges("agent", route_after_model(gated), [APPROVAL_NODE, "tools", END])
+        graph.add_edge(APPROVAL_NODE, "tools")
+        graph.add_edge("tools", "agent")
+    elif tools:
         graph.add_node("tools", ToolNode(tools, handle_tool_errors=tool_error_content))
         graph.add_conditional_edges("agent", tools_condition, ["tools", END])
         graph.add_edge("tools", "agent")

@@ -11,10 +11,11 @@ import time
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
 
-from executions.live import token_publish
-from executions.models import EventType, Phase
-from executions.services.events import NewEvent
+from runner.approvals import APPROVAL_NODE
+from runner.platform import platform
 from runner.writer import EventLogWriter
+from stigmer import event_log
+from stigmer.event_log import COMPLETED, NewEvent
 
 
 def _text(message: BaseMessage) -> str:
@@ -25,8 +26,13 @@ def _text(message: BaseMessage) -> str:
 
 
 class ProgressReporter:
-    def __init__(self, execution_id: str) -> None:
+    def __init__(self, execution_id: str, *, round: int = 0) -> None:
         self.execution_id = execution_id
+        # Each run of ExecuteGraphton (the first, then one per resumption
+        # after decisions) keys its steps apart.
+        self._key_prefix = f"runner:{round}:" if round else "runner:"
+        # The gated calls the run stopped on, when it stopped for approval.
+        self.approvals: list[dict] = []
         self.final_answer = ""
         self.usage = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
         self.tool_calls = 0
@@ -40,13 +46,13 @@ class ProgressReporter:
         self._token_sender: asyncio.Task | None = None
 
     def _add(self, type: str, data: dict) -> None:
-        # ExecuteGraphton runs once per execution, so a counter is a unique key.
+        # ExecuteGraphton runs once per execution and round, so a counter is a unique key.
         self._steps += 1
-        self._batch.append(NewEvent(type, data, f"runner:{self._steps}"))
+        self._batch.append(NewEvent(type, data, f"{self._key_prefix}{self._steps}"))
 
     def human(self, content: str) -> list[NewEvent]:
         """The first message, to be written with the IN_PROGRESS phase."""
-        self._add(EventType.MESSAGE, {"role": "human", "content": content})
+        self._add(event_log.MESSAGE, {"role": "human", "content": content})
         self._batch, batch = [], self._batch
         return batch
 
@@ -64,7 +70,7 @@ class ProgressReporter:
         await self.tokens_sent()
         held, _ = self._unwritten()  # the phase carries the usage totals
         await self.log.end(
-            events=held, phase=Phase.COMPLETED, output=self.final_answer, usage=self.usage
+            events=held, phase=COMPLETED, output=self.final_answer, usage=self.usage
         )
 
     async def handle(self, mode: str, chunk) -> None:
@@ -78,7 +84,12 @@ class ProgressReporter:
         if mode == "custom":
             self._custom(chunk)
             return
-        for update in (chunk or {}).values():
+        for node, update in (chunk or {}).items():
+            if node == "__interrupt__":
+                self._interrupted(update)
+                continue
+            if node == APPROVAL_NODE:
+                continue  # the decided calls, recorded by the workflow; their results follow
             for message in (update or {}).get("messages", []):
                 if isinstance(message, AIMessage):
                     self._ai(message)
@@ -86,11 +97,17 @@ class ProgressReporter:
                     self._tool(message)
         self.flush_step()
 
+    def _interrupted(self, interrupts) -> None:
+        for interrupt in interrupts or ():
+            value = getattr(interrupt, "value", None)
+            if isinstance(value, dict):
+                self.approvals.extend(value.get("tool_calls", []))
+
     def _custom(self, chunk) -> None:
         """A model call being retried: written at once, so the transcript
         says why the run is waiting while it waits."""
         if isinstance(chunk, dict) and "model_retry" in chunk:
-            self._add(EventType.MODEL_RETRY, chunk["model_retry"])
+            self._add(event_log.MODEL_RETRY, chunk["model_retry"])
             self.flush_step()
 
     def _token(self, delta: str) -> None:
@@ -104,7 +121,7 @@ class ProgressReporter:
     async def _send_tokens(self) -> None:
         while self._tokens:
             delta, self._tokens = "".join(self._tokens), []
-            await token_publish(execution_id=self.execution_id, delta=delta)
+            await platform().token_push(self.execution_id, delta)
 
     async def tokens_sent(self) -> None:
         if self._token_sender is not None:
@@ -132,15 +149,15 @@ class ProgressReporter:
             {"id": call["id"], "name": call["name"], "args": call["args"]}
             for call in message.tool_calls
         ]
-        self._add(EventType.MESSAGE, {"role": "ai", "content": _text(message), "tool_calls": calls})
+        self._add(event_log.MESSAGE, {"role": "ai", "content": _text(message), "tool_calls": calls})
         for call in calls:
             self.tool_calls += 1
             self._tool_started[call["id"]] = (call["name"], time.monotonic())
-            self._add(EventType.TOOL_CALL_STARTED, call)
+            self._add(event_log.TOOL_CALL_STARTED, call)
         if message.usage_metadata:
             for key in self.usage:
                 self.usage[key] += int(message.usage_metadata.get(key, 0))
-            self._add(EventType.USAGE, _usage_data(self.usage))
+            self._add(event_log.USAGE, _usage_data(self.usage))
             self._usage_changed = True
         if not calls:
             # An answer without tool calls ends a ReAct agent's run.
@@ -158,9 +175,9 @@ class ProgressReporter:
             "error" if failed else "result": _text(message),
             "duration_ms": round((time.monotonic() - started) * 1000, 1),
         }
-        self._add(EventType.TOOL_CALL_FAILED if failed else EventType.TOOL_CALL_COMPLETED, data)
+        self._add(event_log.TOOL_CALL_FAILED if failed else event_log.TOOL_CALL_COMPLETED, data)
         self._add(
-            EventType.MESSAGE,
+            event_log.MESSAGE,
             {"role": "tool", "content": _text(message), "tool_call_id": message.tool_call_id, "name": name},
         )
 

@@ -7,13 +7,13 @@ transaction, written as it happens; with a fast model or a busy database,
 steps share a transaction instead of queueing for one each, so neither the
 run nor the database is paced by the other. One writer keeps the order. A
 failed write keeps its events and is tried again by `written`, so an error
-that persists reaches the caller.
+that persists reaches the caller. Writes go through the runner's platform
+(runner/platform/): the services in process, or the runner API.
 """
 import asyncio
 
-from executions.services.events import NewEvent, execution_events_append
-from executions.services.phases import execution_phase_set
-from runner.db import db_write
+from runner.platform import platform
+from stigmer.event_log import NewEvent
 
 
 class EventLogWriter:
@@ -66,14 +66,12 @@ class EventLogWriter:
             usage, self._usage = self._usage, None
             try:
                 if self._end is not None:
-                    await db_write(execution_phase_set)(
-                        execution_id=self.execution_id, preceding=events, **{"usage": usage, **self._end}
+                    await platform().run_finish(
+                        self.execution_id, events=events, **{"usage": usage, **self._end}
                     )
                     self._end = None
                 else:
-                    await db_write(execution_events_append)(
-                        execution_id=self.execution_id, events=events, fields=usage
-                    )
+                    await platform().events_append(self.execution_id, events, usage)
             except BaseException:
                 self._events = [*events, *self._events]
                 self._usage = self._usage or usage

@@ -61,7 +61,7 @@ VARIABLES = [
     V("DATABASE_CONN_MAX_AGE", "600", "seconds a connection is kept without the pool", int),
     V("STIGMER_SQLITE_PATH", "db.sqlite3", "the embedded database"),
     V("REDIS_URL", None, "Redis for the channel layer and the API's throttle counts instead of memory"),
-    V("STIGMER_CHECKPOINT_PATH", "checkpoints.sqlite3", "LangGraph's SQLite checkpointer (without `DATABASE_URL`)"),
+    V("STIGMER_CHECKPOINT_PATH", "checkpoints.sqlite3", "LangGraph's SQLite checkpointer (without `DATABASE_URL`, and always on a runner using the runner API)"),
     V("STIGMER_TEMPORAL_DB", ".temporal-dev.sqlite3", "`run_platform`'s Temporal dev server database"),
     # Temporal
     V("TEMPORAL_HOST_PORT", "localhost:7233", "Temporal frontend"),
@@ -77,6 +77,10 @@ VARIABLES = [
     V("STIGMER_RECONCILE_INTERVAL_SECONDS", "30", "period of the orchestration worker's reconciler", float),
     V("STIGMER_REPAIR_GRACE_SECONDS", "10", "the repair pass leaves executions younger than this alone", float),
     V("STIGMER_RUNNER_SHUTDOWN_GRACE_SECONDS", "30", "a stopping runner lets running agents finish for this long", float),
+    V("STIGMER_PLATFORM_URL", None, "a runner's way to the platform: the runner API at this URL instead of the database (docs/temporal-contract.md, \"The runner API\")"),
+    V("STIGMER_RUNNER_TOKEN", None, "the runner token a runner presents to the runner API (`manage.py issue_runner_token`)"),
+    V("STIGMER_RUNNER_API_RETRIES", "6", "tries of a runner API call that fails on the way (connection, 502/503/504)", int),
+    V("STIGMER_RUNNER_API_TIMEOUT_SECONDS", "30", "one runner API call's timeout", float),
     V("STIGMER_WORKER_METRICS_ADDRESS", None, "`host:port` where a worker serves Temporal's Prometheus metrics"),
     # Executions
     V("STIGMER_MAX_MESSAGE_CHARS", "32000", "longest accepted message", int),
@@ -87,6 +91,10 @@ VARIABLES = [
     V("STIGMER_RETENTION_DAYS", "0", "retention for agents whose `retention_days` is empty; `0` keeps forever (see Retention)", int),
     V("STIGMER_RETENTION_INTERVAL_SECONDS", "3600", "period of the retention job", float),
     V("STIGMER_RETENTION_BATCH_SIZE", "500", "rows deleted per statement by the retention job", int),
+    V("STIGMER_WEBHOOK_ATTEMPTS", "20", "attempts per webhook delivery before it is marked failed (see Webhooks)", int),
+    V("STIGMER_WEBHOOK_BACKOFF_SECONDS", "5", "first wait between a delivery's attempts; doubles each time", float),
+    V("STIGMER_WEBHOOK_BACKOFF_CAP_SECONDS", "3600", "longest wait between a delivery's attempts", float),
+    V("STIGMER_WEBHOOK_TIMEOUT_SECONDS", "10", "one POST to a webhook receiver, whole", float),
     # Models, tools, MCP
     V("STIGMER_MODEL_ATTEMPTS", "5", "attempts per model call (the first included) before the run fails", int),
     V("STIGMER_MODEL_BACKOFF_SECONDS", "1", "first wait between attempts; doubles each time", float),

@@ -208,6 +208,13 @@ STIGMER_MAX_DELEGATION_DEPTH = env("STIGMER_MAX_DELEGATION_DEPTH")
 STIGMER_RETENTION_DAYS = env("STIGMER_RETENTION_DAYS")
 STIGMER_RETENTION_INTERVAL_SECONDS = env("STIGMER_RETENTION_INTERVAL_SECONDS")
 STIGMER_RETENTION_BATCH_SIZE = env("STIGMER_RETENTION_BATCH_SIZE")
+# Webhooks (docs/webhooks.md): a delivery is tried STIGMER_WEBHOOK_ATTEMPTS times,
+# waiting STIGMER_WEBHOOK_BACKOFF_SECONDS, doubled each time up to the cap (the
+# defaults span about ten hours); each POST is given STIGMER_WEBHOOK_TIMEOUT_SECONDS.
+STIGMER_WEBHOOK_ATTEMPTS = env("STIGMER_WEBHOOK_ATTEMPTS")
+STIGMER_WEBHOOK_BACKOFF_SECONDS = env("STIGMER_WEBHOOK_BACKOFF_SECONDS")
+STIGMER_WEBHOOK_BACKOFF_CAP_SECONDS = env("STIGMER_WEBHOOK_BACKOFF_CAP_SECONDS")
+STIGMER_WEBHOOK_TIMEOUT_SECONDS = env("STIGMER_WEBHOOK_TIMEOUT_SECONDS")
 STIGMER_CHECKPOINT_PATH = BASE_DIR / env("STIGMER_CHECKPOINT_PATH")
 
 # --- credentials --------------------------------------------------------------
@@ -261,6 +268,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EventTypeEnum": "executions.models.EventType",
         "PhaseEnum": "executions.models.Phase",
+        "TerminalPhaseEnum": "executions.api.serializers.runner.TERMINAL_PHASES",
+        "StepTypeEnum": "executions.api.serializers.runner.STEP_TYPES",
+        "WebhookEventEnum": "executions.models.WebhookEvent",
+        "DeliveryStatusEnum": "executions.models.DeliveryStatus",
     },
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from executions.delegation import delegation_check
 from executions.errors import SessionBusy
-from executions.models import Agent, MultitaskStrategy, Session
+from executions.models import Agent, ApprovalDeciders, MultitaskStrategy, Session
 from executions.selectors import agents_with_spending
 from executions.services.executions import execution_create
 from runner.llms.resolve import describe_model
@@ -56,6 +56,16 @@ class AgentForm(forms.ModelForm):
         if self.instance.pk is not None:
             subs.queryset = subs.queryset.exclude(pk=self.instance.pk)
         subs.label_from_instance = lambda agent: f"{agent.slug} — {agent.name} (its tool: delegate_to_{agent.slug})"
+        # The approval policy has defaults: a form that leaves it out keeps them.
+        for name in ("approval_deciders", "approval_timeout_seconds"):
+            self.fields[name].required = False
+
+    def clean_approval_deciders(self):
+        return self.cleaned_data.get("approval_deciders") or ApprovalDeciders.OWNER
+
+    def clean_approval_timeout_seconds(self):
+        value = self.cleaned_data.get("approval_timeout_seconds")
+        return Agent._meta.get_field("approval_timeout_seconds").default if value is None else value
 
     def clean(self):
         cleaned = super().clean()

@@ -1,9 +1,12 @@
-"""Execution admin: live page and changelist, cancel and re-run."""
+"""Execution admin: live page and changelist, cancel and re-run, decisions on waiting tool calls."""
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.urls import path, reverse
@@ -14,8 +17,9 @@ from executions.admin.live import live_context
 from executions.admin.owned import OwnedRecordAdmin
 from executions.permissions import Act, may, may_rerun
 from executions.errors import ExecutionNotCancellable, SessionBusy
-from executions.models import AgentExecution
+from executions.models import AgentExecution, DecisionSurface
 from executions.pipeline import execution_validate
+from executions.services.approvals import ApprovalConflict, ApprovalUnavailable, tool_call_decide
 from executions.services.executions import execution_cancel, execution_create
 from executions.services.turns import session_turn_precheck
 
@@ -130,7 +134,46 @@ class AgentExecutionAdmin(OwnedRecordAdmin, admin.ModelAdmin):
                 name=f"executions_agentexecution_{name}",
             )
 
-        return [view("cancel", self.cancel_view), view("rerun", self.rerun_view), *super().get_urls()]
+        decide = path(
+            "<path:object_id>/approvals/<str:tool_call_id>/decide/",
+            self.admin_site.admin_view(require_POST(self.decide_view)),
+            name="executions_agentexecution_decide",
+        )
+        return [view("cancel", self.cancel_view), view("rerun", self.rerun_view), decide, *super().get_urls()]
+
+    def decide_view(self, request, object_id, tool_call_id):
+        """Approve / Edit / Reject from the live page (services/approvals.py decides).
+        The page's script posts in the background and follows the outcome live
+        (JSON answer); without it, the form posts and the page reloads."""
+        execution = get_object_or_404(self.get_queryset(request).select_related("agent"), pk=object_id)
+        decision = request.POST.get("decision", "")
+        in_background = request.headers.get("X-Requested-With") == "stigmer-live"
+        error, status = "", 200
+        try:
+            args = json.loads(request.POST.get("args") or "null") if decision == "edit" else None
+            tool_call_decide(
+                execution=execution, tool_call_id=tool_call_id, decision=decision, args=args,
+                comment=request.POST.get("comment", ""), user=request.user, surface=DecisionSurface.ADMIN,
+            )
+        except json.JSONDecodeError as exc:
+            error, status = f"The arguments are not JSON: {exc}", 400
+        except ValidationError as exc:
+            error, status = "; ".join(exc.messages), 400
+        except ApprovalConflict as exc:
+            error, status = str(exc), 409
+        except ApprovalUnavailable as exc:
+            error, status = str(exc), 503
+        except PermissionDenied as exc:
+            if not in_background:
+                raise
+            error, status = str(exc), 403
+        if in_background:
+            return JsonResponse({"error": error} if error else {"decision": decision}, status=status)
+        if error:
+            self.message_user(request, error, messages.ERROR)
+        else:
+            self.message_user(request, f"Tool call {tool_call_id}: {decision} recorded.", messages.SUCCESS)
+        return redirect("admin:executions_agentexecution_change", execution.pk)
 
     def cancel_view(self, request, object_id):
         execution = get_object_or_404(self.get_queryset(request), pk=object_id)

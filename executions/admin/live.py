@@ -5,8 +5,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from executions.models import AgentExecution
-from executions.selectors import execution_children, execution_usage_total
-from executions.permissions import Act, may, may_rerun
+from executions.selectors import execution_approvals, execution_children, execution_usage_total
+from executions.permissions import Act, may, may_decide, may_rerun
 from executions.temporal.config import temporal_config
 from executions.temporal.contract import workflow_id_for
 
@@ -39,4 +39,10 @@ def live_context(request, execution: AgentExecution) -> dict:
         "execution_url_template": reverse("admin:executions_agentexecution_change", args=["00000000-0000-0000-0000-000000000000"]),
         "children": list(execution_children(execution=execution)),
         "usage_total": execution_usage_total(execution=execution),
+        # Gated tool calls: the audit as loaded; waiting ones get their buttons live.
+        "approvals": list(execution_approvals(execution=execution)),
+        "can_decide": may_decide(request.user, execution) and not execution.is_terminal,
+        "decide_url_template": reverse(
+            "admin:executions_agentexecution_decide", args=[execution.pk, "TOOL-CALL-ID"]
+        ),
     }

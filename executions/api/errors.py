@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from executions.errors import BudgetSpent, ExecutionError, ExecutionNotCancellable, RunningLimitReached
+from executions.services.approvals import ApprovalUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,12 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the resource's state."
     default_code = "conflict"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Temporal did not answer; try again."
+    default_code = "unavailable"
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -77,6 +84,8 @@ def _translate(exc: Exception) -> Exception:
         return exceptions.ValidationError(detail)
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
+    if isinstance(exc, ApprovalUnavailable):
+        return ServiceUnavailable(str(exc))
     if isinstance(exc, ExecutionNotCancellable):
         return Conflict(str(exc), code="not_cancellable")
     if isinstance(exc, ProtectedError):

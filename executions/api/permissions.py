@@ -3,7 +3,7 @@ the user may see (others' records are 404), and acting on a visible record
 the user may not act on is 403."""
 from rest_framework.permissions import BasePermission, DjangoModelPermissions
 
-from executions.permissions import Act, may
+from executions.permissions import Act, may, may_redeliver_webhooks
 
 ACTS = {
     "retrieve": Act.VIEW, "events": Act.VIEW, "executions": Act.VIEW, "stream": Act.VIEW,
@@ -43,3 +43,24 @@ class CredentialPermission(ReadingTooPermissions):
 class McpServerPermission(ReadingTooPermissions):
     """MCP servers, reading included (their env and headers as credential references), need
     the mcpserver permissions: view / add / change / delete."""
+
+
+class IsRunner(BasePermission):
+    """The runner API: a runner's token only; a signed-in user, whoever, is refused (403)."""
+
+    message = "The runner API takes a runner token (Authorization: Runner <token>), not a user's."
+
+    def has_permission(self, request, view) -> bool:
+        from executions.models import RunnerToken
+
+        return isinstance(request.auth, RunnerToken)
+
+
+class WebhookPermission(ReadingTooPermissions):
+    """Webhook endpoints and their deliveries, reading included, need the webhookendpoint
+    permissions; redelivering one needs change_webhookendpoint (executions/permissions.py)."""
+
+    def has_permission(self, request, view) -> bool:
+        if getattr(view, "action", None) == "redeliver":
+            return may_redeliver_webhooks(request.user)
+        return super().has_permission(request, view)

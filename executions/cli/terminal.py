@@ -32,6 +32,12 @@ def event_line(event_type: str, data: dict) -> str | None:
         return f"[retry] {data.get('message', '')}"
     if event_type == "delegation":
         return f"[delegate] {data['agent']} runs as execution {data['execution']} (its own transcript)"
+    if event_type == "approval_requested":
+        return f"[approval] {data['name']}({_short(data.get('args', {}))}) waits for a decision (call {data['id']})"
+    if event_type == "approval_decided":
+        by = f" by {data['by']}" if data.get("by") else ""
+        comment = f": {data['comment']}" if data.get("comment") else ""
+        return f"[approval] {data['name']} {data['decision']}{by} ({data['surface']}){comment}"
     if event_type in ("system", "error"):
         return f"[{event_type}] {data.get('message', '')}"
     return None

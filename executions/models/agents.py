@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from executions.credential_refs import model_options_validate
-from executions.models.choices import MultitaskStrategy
+from executions.models.choices import ApprovalDeciders, MultitaskStrategy
 from executions.models.costs import MONEY
 from executions.models.mcp_servers import McpServer, string_list_problem
 
@@ -69,6 +69,19 @@ class Agent(models.Model):
         help_text="Days its finished executions, their events and idle sessions' memory are kept; "
         "empty: STIGMER_RETENTION_DAYS; 0: forever",
     )
+    # The approval policy (runner/approvals.py): calls of these tools wait for a person.
+    approval_tools = models.JSONField(
+        default=list, blank=True,
+        help_text="Tools whose calls wait for a person's decision before they run",
+    )
+    approval_deciders = models.CharField(
+        max_length=20, choices=ApprovalDeciders.choices, default=ApprovalDeciders.OWNER,
+        help_text="Who may approve, edit or reject a waiting call",
+    )
+    approval_timeout_seconds = models.PositiveIntegerField(
+        default=86400, validators=[MinValueValidator(1)],
+        help_text="A call with no decision after this long is rejected automatically",
+    )
     enabled = models.BooleanField(default=True)
     monthly_budget = models.DecimalField(
         **MONEY, null=True, blank=True, validators=[MinValueValidator(0)],
@@ -98,6 +111,9 @@ class Agent(models.Model):
             errors["tools"] = problem
         elif unknown := sorted(set(self.tools) - set(known)):
             errors["tools"] = f"Unknown tools: {', '.join(unknown)}. Registered: {', '.join(known)}."
+        # Any tool name: MCP servers' and delegation tools may be gated too.
+        if problem := string_list_problem(self.approval_tools, "approval_tools"):
+            errors["approval_tools"] = problem
         try:
             model_options_validate(self.model_options)
         except ValidationError as exc:

@@ -99,6 +99,7 @@ class AgentExecution(models.Model):
         permissions = [
             ("cancel_agentexecution", "Can cancel executions of other users"),
             ("choose_model", "Can run any agent on a model of their choosing"),
+            ("approve_agentexecution", "Can decide on tool calls waiting for approval"),
         ]
         indexes = [
             models.Index(fields=["phase", "created_at"]),

@@ -1,18 +1,9 @@
 """The append-only, sequenced event log of an execution."""
-from dataclasses import dataclass, field
-
 from django.db import IntegrityError, transaction
 
 from executions.models import AgentExecution, EventType, ExecutionEvent
-
-
-@dataclass(frozen=True)
-class NewEvent:
-    """One event of a batch; `key` makes a retried batch a no-op."""
-
-    type: str
-    data: dict = field(default_factory=dict)
-    key: str = ""
+from stigmer.event_log import NewEvent  # noqa: F401  (the runner's vocabulary, re-exported)
+from executions.services.webhook_deliveries import webhook_deliveries_record
 
 
 def _publish_after_commit(events: list[ExecutionEvent], *, owner_id) -> None:
@@ -58,7 +49,11 @@ def events_append_locked(
     *, execution: AgentExecution, events: list[NewEvent], fields: dict | None = None
 ) -> list[ExecutionEvent]:
     """Append a batch under the caller's row lock: one sequence update (plus
-    any `fields` of the execution), one insert, one push after commit."""
+    any `fields` of the execution), one insert, one push after commit.
+
+    The one place events are written, so the one place webhook events are
+    queued: in this transaction, for the few event kinds that are webhook
+    events (services/webhook_deliveries.py)."""
     first = execution.last_sequence + 1
     rows = [
         ExecutionEvent(
@@ -74,6 +69,7 @@ def events_append_locked(
     )
     execution.last_sequence += len(rows)
     created = ExecutionEvent.objects.bulk_create(rows)
+    webhook_deliveries_record(execution_id=execution.pk, events=created)
     # The phase feed is addressed by owner; callers' locked reads include it.
     _publish_after_commit(created, owner_id=execution.owner_id)
     return created

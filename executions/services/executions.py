@@ -8,6 +8,7 @@ from executions.models import Agent, AgentExecution, Phase, Session
 from executions.services.cancel import execution_cancel, execution_children_cancel  # noqa: F401 - re-exported
 from executions.services.repair import executions_repair
 from executions.services.turns import SESSION_WAIT_REASON, session_turn_advance, sessions_waiting
+from executions.services.webhook_deliveries import webhook_deliveries_start_unstarted
 from executions.temporal.config import temporal_config
 from executions.services.workflows import execution_workflow_start
 
@@ -67,11 +68,13 @@ class ReconcileReport:
     repaired: list[str] = field(default_factory=list)
     started: list[str] = field(default_factory=list)
     still_pending: list[str] = field(default_factory=list)
+    deliveries_started: list[str] = field(default_factory=list)
 
 
 def executions_reconcile() -> ReconcileReport:
     """Repair records that disagree with Temporal, then start every PENDING
-    execution whose workflow never started, oldest first."""
+    execution, and every webhook delivery, whose workflow never started,
+    oldest first."""
     report = ReconcileReport()
     try:
         report.repaired = executions_repair(grace_seconds=temporal_config().repair_grace)
@@ -93,4 +96,5 @@ def executions_reconcile() -> ReconcileReport:
             report.started.append(str(execution_id))
         else:
             report.still_pending.append(str(execution_id))
+    report.deliveries_started = webhook_deliveries_start_unstarted()
     return report

@@ -55,8 +55,8 @@ def _phase_move(
         return False
     now = timezone.now()
     fields: dict = {"phase": phase, "updated_at": now}
-    if phase == Phase.IN_PROGRESS:
-        fields["started_at"] = now
+    if phase == Phase.IN_PROGRESS and execution.phase != Phase.WAITING_APPROVAL:
+        fields["started_at"] = now  # a resumed run keeps its start
     if phase in Phase.terminal():
         fields["completed_at"] = now
     if error:

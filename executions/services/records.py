@@ -14,7 +14,8 @@ from executions.services.mcp_servers import mcp_servers_named
 AGENT_FIELDS = (
     "slug", "name", "description", "instructions", "model", "allowed_models", "temperature", "max_tokens",
     "model_options", "tools", "execution_timeout_seconds", "max_tool_calls", "multitask_strategy",
-    "retention_days", "enabled", "monthly_budget",
+    "retention_days", "enabled", "monthly_budget", "approval_tools", "approval_deciders",
+    "approval_timeout_seconds",
 )
 
 

@@ -107,7 +107,7 @@ def executions_repair(*, grace_seconds: float = 10.0) -> list[str]:
     cutoff = timezone.now() - timedelta(seconds=grace_seconds)
     candidates = list(
         AgentExecution.objects.filter(
-            phase__in=[Phase.PENDING, Phase.IN_PROGRESS], workflow_started_at__lt=cutoff
+            phase__in=Phase.unfinished(), workflow_started_at__lt=cutoff
         ).values_list("pk", "phase")
     )
     running = _running_or_none([str(execution_id) for execution_id, _ in candidates])

@@ -8,7 +8,7 @@ from executions.models import AgentExecution, EventType, Phase
 from executions.services.events import execution_event_append
 from executions.temporal.client import temporal_bridge
 from executions.temporal.config import TemporalConfig, temporal_config
-from executions.temporal.contract import AgentExecutionInput
+from executions.temporal.contract import AgentExecutionInput, ApprovalPolicy
 from executions.temporal.starter import workflow_handle, workflow_start
 from stigmer.tracing import attached
 
@@ -25,6 +25,11 @@ def execution_workflow_input(
         message=execution.message,
         model=execution.model,
         timeouts=config.timeouts(execution_timeout=execution.agent.execution_timeout_seconds),
+        # The policy as the run starts: a run never waits on a rule it did not start with.
+        approval=ApprovalPolicy(
+            tools=list(execution.agent.approval_tools),
+            timeout=float(execution.agent.approval_timeout_seconds),
+        ),
     )
 
 

@@ -23,7 +23,8 @@ class TemporalConfig:
     def timeouts(self, *, execution_timeout: float) -> ActivityTimeouts:
         return ActivityTimeouts(
             schedule_to_start=self.schedule_to_start,
-            execute_start_to_close=execution_timeout,
+            # Always a float on the wire (600.0), whatever the agent field holds.
+            execute_start_to_close=float(execution_timeout),
             execute_heartbeat=self.heartbeat_timeout,
         )
 

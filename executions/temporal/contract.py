@@ -15,6 +15,9 @@ ENSURE_THREAD = "EnsureThread"
 EXECUTE_GRAPHTON = "ExecuteGraphton"
 UPDATE_EXECUTION_STATUS = "UpdateExecutionStatus"
 ADVANCE_SESSION_TURN = "AdvanceSessionTurn"
+RECORD_TOOL_CALL_DECISION = "RecordToolCallDecision"
+# The Update a person's decision on a gated tool call is sent as.
+DECIDE_TOOL_CALL = "decide_tool_call"
 CHECK_RUNNER_QUEUE = "CheckRunnerQueue"
 
 # The retention job: a Temporal Schedule starts this workflow once per period on
@@ -23,12 +26,22 @@ PRUNE_WORKFLOW_TYPE = "stigmer/retention/prune"
 PRUNE_EXECUTIONS = "PruneExecutions"
 PRUNE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), maximum_attempts=3)
 
+# Webhooks: one workflow per delivery, on the orchestration queue; its activity
+# POSTs the signed event, retried with backoff (services/webhooks.py).
+WEBHOOK_WORKFLOW_TYPE = "stigmer/webhooks/deliver"
+DELIVER_WEBHOOK = "DeliverWebhook"
+WEBHOOK_DELIVERY_GIVE_UP = "WebhookDeliveryGiveUp"
+WEBHOOK_GIVE_UP_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_attempts=10)
+
 # workflow.patched ids, one per change of the workflow's behaviour
 # (docs/temporal-contract.md, "Versioning").
 PATCH_SESSION_TURNS = "session-turns"
 # A schedule-to-start timeout asks whether runners are serving the queue: busy
 # ones keep the run waiting (continue-as-new); only none polling fails it.
 PATCH_RUNNER_SLOTS = "runner-slots"
+# A run stopped on gated tool calls waits for people's decisions (the
+# decide_tool_call Update) and resumes its thread with them.
+PATCH_APPROVALS = "approvals"
 
 RUNNER_SLOT_WAIT_REASON = "waiting for a runner slot"
 # The runner owns COMPLETED (docs/architecture.md, "Who moves the phase"): it
@@ -46,6 +59,9 @@ ENSURE_THREAD_RETRY = RetryPolicy(
 # ExecuteGraphton is not idempotent: an agent step must never run twice.
 EXECUTE_GRAPHTON_RETRY = RetryPolicy(maximum_attempts=1)
 UPDATE_STATUS_RETRY = RetryPolicy(maximum_attempts=3)
+# Recording a decision is idempotent (one record per call); a decision that
+# cannot be recorded is refused to its sender, who may send it again.
+RECORD_DECISION_RETRY = RetryPolicy(maximum_attempts=5)
 # The hand-off is idempotent; the reconciler is its safety net if all fail.
 ADVANCE_SESSION_TURN_RETRY = RetryPolicy(maximum_attempts=5)
 CHECK_RUNNER_QUEUE_RETRY = RetryPolicy(maximum_attempts=3)
@@ -65,6 +81,10 @@ def workflow_id_for(execution_id: str) -> str:
     return f"{WORKFLOW_TYPE}/{execution_id}"
 
 
+def webhook_workflow_id_for(delivery_id: str) -> str:
+    return f"{WEBHOOK_WORKFLOW_TYPE}/{delivery_id}"
+
+
 @dataclass
 class ActivityTimeouts:
     """Seconds. Defaults are the contract's; the execution timeout follows the agent."""
@@ -74,6 +94,16 @@ class ActivityTimeouts:
     execute_start_to_close: float = 600.0
     execute_heartbeat: float = 30.0
     update_status_schedule_to_close: float = 30.0
+
+
+@dataclass
+class ApprovalPolicy:
+    """The agent's approval policy when the run started: the tools whose calls
+    wait for a person's decision, and for how long (seconds) before they are
+    rejected automatically. No tools: nothing waits."""
+
+    tools: list[str] = field(default_factory=list)
+    timeout: float = 86400.0
 
 
 @dataclass
@@ -87,6 +117,51 @@ class AgentExecutionInput:
     message: str
     model: str = ""
     timeouts: ActivityTimeouts = field(default_factory=ActivityTimeouts)
+    approval: ApprovalPolicy = field(default_factory=ApprovalPolicy)
+
+
+@dataclass
+class ToolCallRequest:
+    """A gated tool call waiting for a decision, as the model made it."""
+
+    tool_call_id: str
+    tool: str
+    args: dict = field(default_factory=dict)
+
+
+@dataclass
+class ToolCallDecision:
+    """The `decide_tool_call` Update's argument, and one decision of a resume.
+
+    `decision`: approve | edit | reject. `args`: the arguments to run with
+    (edit only). `decided_by`: the deciding user's id, None for the operator's
+    shell and for the timeout; `surface`: admin | api | command | timeout.
+    """
+
+    tool_call_id: str
+    decision: str
+    args: dict | None = None
+    comment: str = ""
+    decided_by: int | None = None
+    surface: str = "api"
+
+
+@dataclass
+class ApprovalResume:
+    """ExecuteGraphton's third argument when it resumes a thread that waited
+    for decisions: one per gated call of the turn. `round` counts the
+    resumptions of this execution (1, 2, …): it keeps event keys unique."""
+
+    round: int
+    decisions: list[ToolCallDecision] = field(default_factory=list)
+
+
+@dataclass
+class DecisionRecord:
+    """RecordToolCallDecision's input (local activity on the orchestration worker)."""
+
+    execution_id: str
+    decision: ToolCallDecision
 
 
 @dataclass
@@ -98,12 +173,16 @@ class TokenUsage:
 
 @dataclass
 class ExecutionStatus:
-    """ExecuteGraphton's result: the final state of the execution."""
+    """ExecuteGraphton's result: the final state of the execution, or
+    WAITING_APPROVAL with the calls that wait for a decision."""
 
     phase: str
     output: str = ""
     error: str = ""
     usage: TokenUsage = field(default_factory=TokenUsage)
+    approvals: list[ToolCallRequest] = field(default_factory=list)
+    # Seconds a decision may take (WAITING_APPROVAL only): shown with the request.
+    approval_timeout: float = 0.0
 
 
 @dataclass
@@ -121,3 +200,19 @@ class RunnerQueueCheck:
 
     execution_id: str
     queue: str
+
+
+@dataclass
+class WebhookDeliveryInput:
+    """The webhook workflow's input: which delivery, and how to retry it.
+
+    The retry schedule travels in the input (read from settings by the
+    starter) because workflow code reads no settings. No body and no secret:
+    the activity reads both from the delivery's row.
+    """
+
+    delivery_id: str
+    backoff_seconds: float = 5.0
+    backoff_cap_seconds: float = 3600.0
+    attempts: int = 20
+    timeout_seconds: float = 10.0

@@ -13,11 +13,12 @@ async def reconcile_forever(interval: float) -> None:
     while True:
         try:
             report = await database_sync_to_async(executions_reconcile)()
-            if report.started or report.still_pending:
+            if report.started or report.still_pending or report.deliveries_started:
                 logger.info(
-                    "reconciled: %d started, %d still pending",
+                    "reconciled: %d started, %d still pending, %d webhook deliveries started",
                     len(report.started),
                     len(report.still_pending),
+                    len(report.deliveries_started),
                 )
         except Exception:  # noqa: BLE001 - keep reconciling after a bad pass
             logger.exception("reconciliation pass failed")

@@ -1,4 +1,4 @@
-"""The one function that starts an execution's workflow."""
+"""The functions that start workflows: an execution's, and a webhook delivery's."""
 from datetime import timedelta
 
 from temporalio.client import Client, WorkflowHandle
@@ -8,9 +8,12 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from executions.temporal.config import TemporalConfig
 from executions.temporal.contract import (
     MEMO_ACTIVITY_QUEUE,
+    WEBHOOK_WORKFLOW_TYPE,
     WORKFLOW_TYPE,
     AgentExecutionInput,
+    WebhookDeliveryInput,
     runner_queue_for_depth,
+    webhook_workflow_id_for,
     workflow_id_for,
 )
 
@@ -29,7 +32,7 @@ async def workflow_start(
             payload,
             id=workflow_id_for(payload.execution_id),
             task_queue=config.stigmer_queue,
-            run_timeout=timedelta(seconds=payload.timeouts.execute_start_to_close),
+            run_timeout=workflow_run_timeout(payload),
             # The workflow schedules its activities on the memo's queue: the
             # queue of the execution's delegation depth.
             memo={MEMO_ACTIVITY_QUEUE: runner_queue_for_depth(config.runner_queue, depth)},
@@ -41,5 +44,38 @@ async def workflow_start(
     return True
 
 
+def workflow_run_timeout(payload: AgentExecutionInput) -> timedelta | None:
+    """The execution timeout, for a run that cannot wait for a person. One that
+    can has none: its waits (up to the approval timeout per stop) are not the
+    agent's time, and the workflow gives each run of the agent only what is
+    left of the execution timeout (docs/temporal-contract.md)."""
+    if payload.approval.tools:
+        return None
+    return timedelta(seconds=payload.timeouts.execute_start_to_close)
+
+
 def workflow_handle(client: Client, execution_id: str) -> WorkflowHandle:
     return client.get_workflow_handle(workflow_id_for(execution_id))
+
+
+async def webhook_workflow_start(
+    client: Client, *, delivery: WebhookDeliveryInput, config: TemporalConfig
+) -> bool:
+    """Start a webhook delivery's workflow; False if it had already been started.
+
+    The workflow id is a pure function of the delivery id and a second start
+    is rejected, even once the first has closed: one delivery, one workflow,
+    whoever (the writer after commit, the reconciler) starts it.
+    """
+    try:
+        await client.start_workflow(
+            WEBHOOK_WORKFLOW_TYPE,
+            delivery,
+            id=webhook_workflow_id_for(delivery.delivery_id),
+            task_queue=config.stigmer_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            rpc_timeout=timedelta(seconds=config.connect_timeout),
+        )
+    except WorkflowAlreadyStartedError:
+        return False
+    return True

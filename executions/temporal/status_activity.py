@@ -1,12 +1,20 @@
-"""The orchestration worker's local activities: UpdateExecutionStatus, AdvanceSessionTurn."""
+"""The orchestration worker's local activities: UpdateExecutionStatus,
+AdvanceSessionTurn, RecordToolCallDecision."""
 import logging
 
 from channels.db import database_sync_to_async
 from temporalio import activity
 
+from executions.services.approvals import tool_call_decision_record
 from executions.services.status import execution_status_apply
 from executions.services.turns import session_turn_advance
-from executions.temporal.contract import ADVANCE_SESSION_TURN, UPDATE_EXECUTION_STATUS, StatusUpdate
+from executions.temporal.contract import (
+    ADVANCE_SESSION_TURN,
+    RECORD_TOOL_CALL_DECISION,
+    UPDATE_EXECUTION_STATUS,
+    DecisionRecord,
+    StatusUpdate,
+)
 from stigmer.logs import log_context
 
 logger = logging.getLogger(__name__)
@@ -31,3 +39,12 @@ async def advance_session_turn(session_id: str) -> str:
         if started:
             logger.info("session %s handed to execution %s", session_id, started)
         return started or ""
+
+
+@activity.defn(name=RECORD_TOOL_CALL_DECISION)
+async def record_tool_call_decision(record: DecisionRecord) -> bool:
+    """The audit record and event of a decision the workflow accepted."""
+    with log_context(execution_id=record.execution_id, workflow_id=activity.info().workflow_id):
+        return await database_sync_to_async(tool_call_decision_record)(
+            execution_id=record.execution_id, decision=record.decision
+        )

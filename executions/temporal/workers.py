@@ -11,7 +11,13 @@ from executions.temporal.config import TemporalConfig, temporal_config
 from executions.temporal.retention import prune_executions
 from executions.temporal.retention_workflow import RetentionPruneWorkflow
 from executions.temporal.runner_slots import check_runner_queue
-from executions.temporal.status_activity import advance_session_turn, update_execution_status
+from executions.temporal.status_activity import (
+    advance_session_turn,
+    record_tool_call_decision,
+    update_execution_status,
+)
+from executions.temporal.webhook_activity import deliver_webhook, give_up_webhook_delivery
+from executions.temporal.webhook_workflow import WebhookDeliveryWorkflow
 from executions.temporal.workflows import InvokeAgentExecutionWorkflow
 from runner.checkpointer import checkpointer_close
 
@@ -33,13 +39,18 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 
 
 def build_orchestration_worker(client: Client, config: TemporalConfig | None = None) -> Worker:
-    """The workflow and its local activities, and the retention job."""
+    """The workflow and its local activities, the retention job, and webhook
+    deliveries (their POSTs are regular activities here: they need the
+    database and the network, not a runner's slots)."""
     config = config or temporal_config()
     return Worker(
         client,
         task_queue=config.stigmer_queue,
-        workflows=[InvokeAgentExecutionWorkflow, RetentionPruneWorkflow],
-        activities=[update_execution_status, advance_session_turn, check_runner_queue, prune_executions],
+        workflows=[InvokeAgentExecutionWorkflow, RetentionPruneWorkflow, WebhookDeliveryWorkflow],
+        activities=[
+            update_execution_status, advance_session_turn, check_runner_queue, record_tool_call_decision,
+            prune_executions, deliver_webhook, give_up_webhook_delivery,
+        ],
         workflow_runner=workflow_runner(),
     )
 

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         EXECUTE_GRAPHTON,
         EXECUTE_GRAPHTON_RETRY,
         MEMO_ACTIVITY_QUEUE,
+        PATCH_APPROVALS,
         PATCH_RUNNER_OWNS_COMPLETED,
         PATCH_RUNNER_SLOTS,
         PATCH_SESSION_TURNS,
@@ -30,10 +31,12 @@ with workflow.unsafe.imports_passed_through():
         UPDATE_STATUS_RETRY,
         WORKFLOW_TYPE,
         AgentExecutionInput,
+        ApprovalResume,
         ExecutionStatus,
         RunnerQueueCheck,
         StatusUpdate,
     )
+    from executions.temporal.approval_gate import ApprovalGate
 
 
 def never_started(err: ActivityError) -> bool:
@@ -56,7 +59,7 @@ def describe_activity_failure(err: ActivityError, queue: str) -> str:
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
-class InvokeAgentExecutionWorkflow:
+class InvokeAgentExecutionWorkflow(ApprovalGate):
     @workflow.run
     async def run(self, execution: AgentExecutionInput) -> ExecutionStatus:
         # However the turn ends, the session's next queued turn may then start
@@ -83,18 +86,7 @@ class InvokeAgentExecutionWorkflow:
                 schedule_to_start_timeout=timedelta(seconds=timeouts.schedule_to_start),
                 retry_policy=ENSURE_THREAD_RETRY,
             )
-            status = await workflow.execute_activity(
-                EXECUTE_GRAPHTON,
-                args=[execution, thread_id],
-                task_queue=queue,
-                result_type=ExecutionStatus,
-                start_to_close_timeout=timedelta(seconds=timeouts.execute_start_to_close),
-                schedule_to_start_timeout=timedelta(seconds=timeouts.schedule_to_start),
-                heartbeat_timeout=timedelta(seconds=timeouts.execute_heartbeat),
-                retry_policy=EXECUTE_GRAPHTON_RETRY,
-                # The runner records CANCELLED itself once its agent has stopped.
-                cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-            )
+            status = await self._execute(execution, thread_id, queue)
         except asyncio.CancelledError:
             # Cancelled before any activity was scheduled: a cancel can reach a
             # run that was continued as new while it waited for a runner slot.
@@ -116,11 +108,88 @@ class InvokeAgentExecutionWorkflow:
             reason = describe_activity_failure(err, queue)
             await self._persist(execution, ExecutionStatus(phase="FAILED", error=reason))
             raise ApplicationError(reason, type="AgentExecutionFailed", non_retryable=True)
+        # Stopped on tool calls that wait for people (since patch `approvals`):
+        # no worker is held while the workflow waits for the decisions.
+        while status.phase == "WAITING_APPROVAL" and workflow.patched(PATCH_APPROVALS):
+            status = await self._resume_after_decisions(execution, thread_id, queue, status)
         if not workflow.patched(PATCH_RUNNER_OWNS_COMPLETED):
             await self._persist(execution, status)  # before: written twice
         if status.phase == "FAILED":
             raise ApplicationError(status.error, type="AgentExecutionFailed", non_retryable=True)
         return status
+
+    async def _execute(
+        self, execution: AgentExecutionInput, thread_id: str, queue: str, resume: ApprovalResume | None = None
+    ) -> ExecutionStatus:
+        """ExecuteGraphton: the turn, or its resumption with decisions. The
+        execution timeout is the agent's time: a resumption gets what the
+        earlier runs left of it; the waits for people are not counted."""
+        timeouts = execution.timeouts
+        budget = timeouts.execute_start_to_close
+        if resume is not None:
+            budget -= self._agent_seconds
+            if budget < 1:
+                reason = f"execution timeout: the agent used its {timeouts.execute_start_to_close:g} s"
+                await self._persist(execution, ExecutionStatus(phase="FAILED", error=reason))
+                raise ApplicationError(reason, type="AgentExecutionFailed", non_retryable=True)
+        started = workflow.now()
+        status = await workflow.execute_activity(
+            EXECUTE_GRAPHTON,
+            args=[execution, thread_id] if resume is None else [execution, thread_id, resume],
+            task_queue=queue,
+            result_type=ExecutionStatus,
+            start_to_close_timeout=timedelta(seconds=budget),
+            schedule_to_start_timeout=timedelta(seconds=timeouts.schedule_to_start),
+            heartbeat_timeout=timedelta(seconds=timeouts.execute_heartbeat),
+            retry_policy=EXECUTE_GRAPHTON_RETRY,
+            # The runner records CANCELLED itself once its agent has stopped.
+            cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        )
+        self._agent_seconds += (workflow.now() - started).total_seconds()
+        return status
+
+    async def _resume_after_decisions(
+        self, execution: AgentExecutionInput, thread_id: str, queue: str, status: ExecutionStatus
+    ) -> ExecutionStatus:
+        """WAITING_APPROVAL recorded with its calls, the decisions awaited
+        (approval_gate.py), then the thread resumed with them."""
+        await self._persist(execution, status)
+        try:
+            resume = await self._decisions_for(execution, status)
+        except asyncio.CancelledError:
+            await self._persist(execution, ExecutionStatus(phase="CANCELLED"))
+            raise
+        while True:
+            try:
+                return await self._execute(execution, thread_id, queue, resume)
+            except ActivityError as err:
+                if is_cancelled_exception(err):
+                    await self._persist(execution, ExecutionStatus(phase="CANCELLED"))
+                    raise
+                # Runners busy: schedule it again. Not continued as new, which
+                # would start the turn over: a run that can wait for people
+                # has no run timeout to escape.
+                if never_started(err) and await self._runners_serving(execution, queue):
+                    continue
+                reason = describe_activity_failure(err, queue)
+                await self._persist(execution, ExecutionStatus(phase="FAILED", error=reason))
+                raise ApplicationError(reason, type="AgentExecutionFailed", non_retryable=True)
+
+    async def _runners_serving(self, execution: AgentExecutionInput, queue: str) -> bool:
+        try:
+            return await workflow.execute_local_activity(
+                CHECK_RUNNER_QUEUE,
+                RunnerQueueCheck(execution_id=execution.execution_id, queue=queue),
+                result_type=bool,
+                schedule_to_close_timeout=timedelta(
+                    seconds=execution.timeouts.update_status_schedule_to_close
+                ),
+                retry_policy=CHECK_RUNNER_QUEUE_RETRY,
+            )
+        except ActivityError as err:
+            if is_cancelled_exception(err):
+                raise
+            return False
 
     async def _wait_for_runner_slot(self, execution: AgentExecutionInput, queue: str) -> None:
         """Runners busy: start over in a new run (no activity of this one ran
@@ -146,7 +215,9 @@ class InvokeAgentExecutionWorkflow:
             workflow.continue_as_new(
                 execution,
                 memo={MEMO_ACTIVITY_QUEUE: queue},
-                run_timeout=timedelta(seconds=execution.timeouts.execute_start_to_close),
+                # As at the start (starter.py): none for a run that can wait for people.
+                run_timeout=None if execution.approval.tools
+                else timedelta(seconds=execution.timeouts.execute_start_to_close),
             )
 
     async def _persist(self, execution: AgentExecutionInput, status: ExecutionStatus) -> None:

@@ -6,14 +6,11 @@ not http(s) or that points at a link-local or cloud metadata address is a
 field error then, not a failed run later (or a request to the machine's
 metadata service with the provider's key).
 """
-import ipaddress
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
+from stigmer.outbound import outbound_url_problem
 from runner.llms.resolve import UnknownModelError, parse_model_spec
-
-METADATA_HOSTS = frozenset({"metadata", "metadata.google.internal", "metadata.goog", "instance-data"})
 
 Check = Callable[[Any], str | None]  # a problem with the value, or None
 
@@ -50,22 +47,8 @@ def _secret(value) -> str | None:
     return None if isinstance(value, dict) else 'a credential reference, {"credential": "<name>"}'
 
 
-def _url(value) -> str | None:
-    if not isinstance(value, str):
-        return "a URL"
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "an http:// or https:// URL"
-    host = parts.hostname.lower().rstrip(".")
-    if host in METADATA_HOSTS:
-        return "a URL that is not a cloud metadata service"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    if address.is_link_local or address.is_unspecified or address.is_multicast:
-        return "a URL that is not a link-local, unspecified or multicast address (e.g. 169.254.169.254)"
-    return None
+# One rule with webhook endpoints (stigmer/outbound.py).
+_url = outbound_url_problem
 
 
 _SAMPLING: dict[str, Check] = {"top_p": _number, "timeout": _number, "stop": _texts}

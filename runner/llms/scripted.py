@@ -87,6 +87,22 @@ def requested_call(text: str) -> tuple[str, dict[str, Any]] | None:
     return name, args
 
 
+def requested_calls(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """Several "call <tool> with <JSON object>" lines, one call each: the
+    calls of one model turn. Empty unless there are two or more and every line is one."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 2 or not all(_CALL.match(line) for line in lines):
+        return []
+    return [requested_call(line) for line in lines]
+
+
+def _choose_tools(text: str, bound: set[str]) -> list[tuple[str, dict[str, Any]]]:
+    if several := requested_calls(text):
+        return several
+    chosen = _choose_tool(text, bound)
+    return [chosen] if chosen else []
+
+
 def _choose_tool(text: str, bound: set[str]) -> tuple[str, dict[str, Any]] | None:
     # One tool call per turn: an explicit "call X with {...}" first, then by
     # priority: sleep > calculator > current_time.
@@ -119,7 +135,8 @@ class ScriptedChatModel(BaseChatModel):
     """Deterministic offline chat model. It replies to the last message:
 
     - "call <tool> with <JSON object>" (or "call <tool>") as the whole message calls that
-      tool with those arguments, whichever tools are bound;
+      tool with those arguments, whichever tools are bound; several such lines make as many
+      calls in one turn;
     - a human message that asks for a bound tool's job gets one real tool call, by priority
       "sleep N" > an arithmetic expression (calculator) > the word "time" (current_time);
     - a tool result gets an answer quoting it ("The result is 42.", "The tool failed: ...");
@@ -174,13 +191,15 @@ class ScriptedChatModel(BaseChatModel):
         bound = {t["function"]["name"] for t in tools or []}
         last = messages[-1] if messages else None
         try:
-            chosen = _choose_tool(last.text, bound) if isinstance(last, HumanMessage) else None
+            chosen = _choose_tools(last.text, bound) if isinstance(last, HumanMessage) else []
         except ScriptedCallError as exc:
             return AIMessage(content=f"I cannot make that call: {exc}.")
         if chosen:
-            name, args = chosen
-            call = ToolCall(name=name, args=args, id=_call_id(messages), type="tool_call")
-            return AIMessage(content="", tool_calls=[call])
+            calls = [
+                ToolCall(name=name, args=args, id=_call_id(messages, index), type="tool_call")
+                for index, (name, args) in enumerate(chosen)
+            ]
+            return AIMessage(content="", tool_calls=calls)
         if isinstance(last, ToolMessage):
             return self._repeat_call(messages) or AIMessage(content=_after_tool(last))
         return AIMessage(content=self._plain_answer(messages))
@@ -204,10 +223,11 @@ class ScriptedChatModel(BaseChatModel):
         """One chunk per token (a word and its trailing space); a tool call is one chunk."""
         reply = self._reply(messages, kwargs.get("tools"))
         if reply.tool_calls:
-            call = reply.tool_calls[0]
-            args = json.dumps(call["args"])
-            chunk = tool_call_chunk(name=call["name"], args=args, id=call["id"], index=0)
-            parts = [AIMessageChunk(content="", tool_call_chunks=[chunk])]
+            chunks = [
+                tool_call_chunk(name=call["name"], args=json.dumps(call["args"]), id=call["id"], index=index)
+                for index, call in enumerate(reply.tool_calls)
+            ]
+            parts = [AIMessageChunk(content="", tool_call_chunks=chunks)]
         else:
             parts = [AIMessageChunk(content=t) for t in _TOKEN.findall(reply.text)]
             parts = parts or [AIMessageChunk(content="")]

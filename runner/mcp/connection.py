@@ -4,8 +4,8 @@ Environment values and headers may be credential references (`{"credential": "<n
 they are replaced here by the values the run read (runner/credentials.py), on the runner
 and nowhere else.
 """
-from executions.credential_refs import credentials_substitute
-from executions.selectors import McpServerConfig
+from stigmer.credential_refs import credentials_substitute
+from stigmer.run_config import McpServerConfig
 
 
 def mcp_connection(server: McpServerConfig, secrets: dict[str, str]) -> dict:

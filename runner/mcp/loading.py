@@ -15,7 +15,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 
-from executions.selectors import McpServerConfig
+from stigmer.run_config import McpServerConfig
 from runner.mcp.connection import mcp_connection
 from runner.mcp.errors import McpServerError
 from runner.redaction import redact

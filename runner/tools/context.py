@@ -8,7 +8,7 @@ import typing
 
 from langchain_core.runnables import RunnableConfig
 
-from executions.selectors import RunContext
+from stigmer.run_config import RunContext
 
 ToolContext = RunContext
 CONTEXT_KEY = "stigmer_tool_context"

@@ -3,7 +3,7 @@ never comes out."""
 import pytest
 
 from executions.models import Agent, Credential
-from runner.credentials import credential_value
+from tests.credential_values import credential_value
 from tests.api.conftest import _user, client_for, with_perms
 
 pytestmark = pytest.mark.django_db

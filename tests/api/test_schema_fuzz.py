@@ -34,6 +34,19 @@ def server(settings, fast_start):
 
 def test_schema_fuzz_finds_no_server_error_or_schema_violation(server, superuser, demo_agent, tmp_path):
     key = Token.objects.get_or_create(user=superuser)[0].key
+    fuzz(server, f"Token {key}", tmp_path)
+
+
+def test_the_runner_api_with_a_runner_token(server, demo_agent, tmp_path):
+    """The runner API's bodies fuzzed with the credential that opens it."""
+    from executions.services.executions import execution_create
+    from executions.services.runner_tokens import runner_token_issue
+
+    execution_create(agent=demo_agent, message="What is 6*7?")  # a record for the ids to find
+    fuzz(server, f"Runner {runner_token_issue(name='fuzz')}", tmp_path, "--include-tag", "runner")
+
+
+def fuzz(server, authorization: str, tmp_path, *only: str) -> None:
     st = Path(sys.executable).with_name("st")
     command = [
         str(st), "run", f"{server.url}/api/schema/",
@@ -44,8 +57,9 @@ def test_schema_fuzz_finds_no_server_error_or_schema_violation(server, superuser
         "--workers", "1",
         "--seed", "4",
         "--generation-database", "none",
-        "--header", f"Authorization: Token {key}",
+        "--header", f"Authorization: {authorization}",
         "--report", "junit", "--report-dir", str(tmp_path),
+        *only,
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=240)
     failures = result.stdout.partition("FAILURES")[2] or result.stdout

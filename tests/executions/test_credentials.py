@@ -18,7 +18,8 @@ from executions.services.credentials import (
     credential_rotate,
 )
 from executions.services.records import agent_create, agent_update
-from runner.credentials import CredentialError, credential_value, credential_values
+from runner.credentials import CredentialError
+from tests.credential_values import credential_value, credential_values
 
 pytestmark = pytest.mark.django_db
 
@@ -196,8 +197,12 @@ def test_a_credential_in_use_cannot_be_deleted():
 
 def test_only_the_runner_decrypts():
     """Web surfaces never read a value back: decrypt appears in runner/credentials.py only
-    (and in the credentials migration's reverse, which puts values back where it found them)."""
-    allowed = {ROOT / "runner" / "credentials.py", *(ROOT / "executions" / "migrations").glob("*_credentials.py")}
+    (and in the credentials migration's reverse, which puts values back where it found them),
+    besides webhook signing secrets, decrypted by the delivery activity to sign with."""
+    allowed = {
+        ROOT / "runner" / "credentials.py", ROOT / "executions" / "webhooks" / "signing.py",
+        *(ROOT / "executions" / "migrations").glob("*_credentials.py"),
+    }
     callers = {
         path
         for folder in ("executions", "runner", "stigmer")

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from executions.models import Agent, Credential
 from executions.services.credentials import credential_create
-from runner.credentials import credential_value
+from tests.credential_values import credential_value
 
 pytestmark = pytest.mark.django_db
 

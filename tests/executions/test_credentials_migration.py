@@ -3,7 +3,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from runner.credentials import credential_value
+from tests.credential_values import credential_value
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

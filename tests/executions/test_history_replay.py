@@ -52,6 +52,12 @@ def test_fixtures_cover_completed_failed_and_cancelled_runs():
     } <= closings
 
 
+def test_fixtures_cover_decisions_sent_as_updates():
+    """Since approvals: a run that waited for decisions, sent as Updates."""
+    events = {EventType.Name(event.event_type) for path in FIXTURES for event in load(path).events}
+    assert "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED" in events
+
+
 @workflow.defn(name=WORKFLOW_TYPE)
 class UnpatchedChange:
     """The workflow with a change not behind workflow.patched: a timer first."""

@@ -32,8 +32,11 @@ def contract_queues(temporal_env, monkeypatch):
 
 def test_orchestration_worker_registers_the_workflows_and_their_activities_only(contract_queues):
     assert _names(_build(build_orchestration_worker)) == (
-        ["stigmer/agent-execution/invoke", "stigmer/retention/prune"],
-        ["AdvanceSessionTurn", "CheckRunnerQueue", "PruneExecutions", "UpdateExecutionStatus"],
+        ["stigmer/agent-execution/invoke", "stigmer/retention/prune", "stigmer/webhooks/deliver"],
+        [
+            "AdvanceSessionTurn", "CheckRunnerQueue", "DeliverWebhook", "PruneExecutions",
+            "RecordToolCallDecision", "UpdateExecutionStatus", "WebhookDeliveryGiveUp",
+        ],
         "agent_execution_stigmer",
     )
 

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk
 
-import runner.progress
+from executions.runner_platform import InProcessPlatform
 from runner.progress import ProgressReporter
 
 
@@ -15,7 +15,7 @@ def pushes(monkeypatch):
     record: list[tuple[str, int]] = []
     persisted: list[int] = []
 
-    async def slow_publish(*, execution_id, delta):
+    async def slow_publish(self, execution_id, delta):
         await asyncio.sleep(0.01)
         record.append((delta, len(persisted)))
 
@@ -24,7 +24,7 @@ def pushes(monkeypatch):
             persisted.append(len(self._batch))
             self._batch = []
 
-    monkeypatch.setattr(runner.progress, "token_publish", slow_publish)
+    monkeypatch.setattr(InProcessPlatform, "token_push", slow_publish)
     monkeypatch.setattr(ProgressReporter, "flush_step", flush_step)
     return record
 

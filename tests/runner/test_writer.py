@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from django.db import OperationalError
 from langchain_core.messages import AIMessage
 
-import runner.writer
+import executions.runner_platform as in_process
 from executions.models import ExecutionEvent, Phase
 from executions.services.events import NewEvent
 from executions.services.executions import execution_create
@@ -32,9 +32,9 @@ def transactions(monkeypatch):
             return write(**kwargs)
         return call
 
-    monkeypatch.setattr(runner.writer, "execution_phase_set", slow(runner.writer.execution_phase_set))
+    monkeypatch.setattr(in_process, "execution_phase_set", slow(in_process.execution_phase_set))
     monkeypatch.setattr(
-        runner.writer, "execution_events_append", slow(runner.writer.execution_events_append)
+        in_process, "execution_events_append", slow(in_process.execution_events_append)
     )
     return record
 
@@ -48,7 +48,7 @@ def read(query):
 def outage(monkeypatch):
     """Set `on` and every step write fails at once (no retry)."""
     monkeypatch.setenv("STIGMER_DB_WRITE_RETRIES", "1")
-    real_append = runner.writer.execution_events_append
+    real_append = in_process.execution_events_append
     state = {"on": False}
 
     def append(**kwargs):
@@ -56,7 +56,7 @@ def outage(monkeypatch):
             raise OperationalError("server closed the connection unexpectedly")
         return real_append(**kwargs)
 
-    monkeypatch.setattr(runner.writer, "execution_events_append", append)
+    monkeypatch.setattr(in_process, "execution_events_append", append)
     return state
 
 
@@ -145,7 +145,7 @@ def test_a_failed_write_raises_at_the_next_step_and_is_written_once_later(tempor
 def test_a_cancelled_wait_leaves_one_writer_so_order_survives_a_failure(temporal_env, demo_agent, monkeypatch):
     monkeypatch.setenv("STIGMER_DB_WRITE_RETRIES", "1")
     execution = execution_create(agent=demo_agent, message="hi")
-    real_append = runner.writer.execution_events_append
+    real_append = in_process.execution_events_append
     calls = []
 
     def first_write_fails_late(**kwargs):
@@ -155,7 +155,7 @@ def test_a_cancelled_wait_leaves_one_writer_so_order_survives_a_failure(temporal
             raise OperationalError("server closed the connection unexpectedly")
         return real_append(**kwargs)
 
-    monkeypatch.setattr(runner.writer, "execution_events_append", first_write_fails_late)
+    monkeypatch.setattr(in_process, "execution_events_append", first_write_fails_late)
 
     async def scenario():
         writer = EventLogWriter(str(execution.pk))

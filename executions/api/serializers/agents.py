@@ -9,7 +9,7 @@ from executions.api.serializers.base import (
     StrictIntegerField,
 )
 from executions.budgets import spent_this_month
-from executions.models import Agent, MultitaskStrategy
+from executions.models import Agent, ApprovalDeciders, MultitaskStrategy
 from executions.permissions import may_edit_agents
 from runner.llms.resolve import describe_model, is_offline
 
@@ -36,6 +36,7 @@ class AgentOutputSerializer(serializers.ModelSerializer):
             "slug", "name", "description", "instructions", "model", "model_description",
             "offline", "allowed_models", "temperature", "max_tokens", "model_options", "tools", "mcp_servers",
             "sub_agents", "execution_timeout_seconds", "max_tool_calls", "multitask_strategy", "retention_days",
+            "approval_tools", "approval_deciders", "approval_timeout_seconds",
             "enabled", "monthly_budget", "spent_this_month", "created_at", "updated_at",
         ]
         read_only_fields = fields
@@ -100,6 +101,15 @@ class AgentInputSerializer(InputSerializer):
     retention_days = StrictIntegerField(
         required=False, allow_null=True, min_value=0, max_value=100_000,
         help_text="Days finished executions and idle sessions' memory are kept; null: the global default; 0: forever",
+    )
+    approval_tools = serializers.ListField(
+        child=StrictCharField(), required=False, max_length=50,
+        help_text="Tools whose calls wait for a person's decision before they run",
+    )
+    approval_deciders = serializers.ChoiceField(choices=ApprovalDeciders.choices, required=False)
+    approval_timeout_seconds = StrictIntegerField(
+        required=False, min_value=1, max_value=30 * 24 * 3600,
+        help_text="A waiting call with no decision after this long is rejected automatically",
     )
     enabled = StrictBooleanField(required=False)
     monthly_budget = serializers.DecimalField(

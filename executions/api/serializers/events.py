@@ -3,12 +3,14 @@ from rest_framework import serializers
 from executions.models import EventType, ExecutionEvent
 
 EVENT_DATA_DOC = """Payload by event type:
-- `phase`: {"phase": PENDING|IN_PROGRESS|COMPLETED|FAILED|CANCELLED, "at"?, "error"?}
+- `phase`: {"phase": PENDING|IN_PROGRESS|WAITING_APPROVAL|COMPLETED|FAILED|CANCELLED, "at"?, "error"?}
 - `message`: {"role": human|ai|tool|system, "content", "tool_calls"?: [{"id","name","args"}], "tool_call_id"?, "name"?}
 - `tool_call_started`: {"id", "name", "args"}
 - `tool_call_completed`: {"id", "name", "result", "duration_ms"}
 - `tool_call_failed`: {"id", "name", "error", "duration_ms"}
 - `usage`: {"input_tokens", "output_tokens", "total_tokens"}
+- `approval_requested`: {"id", "name", "args", "expires_at"}
+- `approval_decided`: {"id", "name", "decision": approve|edit|reject, "requested_args", "args", "by", "surface", "comment", "at"}
 - `error`: {"message"}
 - `system`: {"message"}"""
 

@@ -4,7 +4,10 @@ from executions.services.executions import executions_reconcile
 
 
 class Command(BaseCommand):
-    help = "Repair executions whose record disagrees with Temporal; start unstarted PENDING ones."
+    help = (
+        "Repair executions whose record disagrees with Temporal; start unstarted PENDING ones "
+        "and webhook deliveries whose workflow never started."
+    )
 
     def handle(self, *args, **options) -> None:
         report = executions_reconcile()
@@ -14,6 +17,8 @@ class Command(BaseCommand):
             self.stdout.write(f"started {execution_id}")
         for execution_id in report.still_pending:
             self.stdout.write(f"still pending {execution_id}")
+        for delivery_id in report.deliveries_started:
+            self.stdout.write(f"started webhook delivery {delivery_id}")
         self.stdout.write(
             f"{len(report.repaired)} repaired, {len(report.started)} started, "
             f"{len(report.still_pending)} still pending"

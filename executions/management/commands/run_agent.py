@@ -1,16 +1,18 @@
 import asyncio
+import json
 import sys
 import uuid
 
 from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from executions.errors import SessionBusy
+from executions.errors import ExecutionError, SessionBusy
 from executions.live import layer_spans_processes
 from executions.live.reader import follow
-from executions.models import Agent, AgentExecution, MultitaskStrategy, Phase, Session
+from executions.models import Agent, AgentExecution, DecisionSurface, MultitaskStrategy, Phase, Session
+from executions.services.approvals import tool_call_decide
 from executions.services.executions import execution_create
 from executions.cli.terminal import event_line
 from runner.llms.resolve import describe_model
@@ -31,6 +33,10 @@ class Command(BaseCommand):
             "refuse (reject) or cancel it (interrupt); default: the agent's",
         )
         parser.add_argument("--timeout", type=float, default=900, help="seconds to follow")
+        parser.add_argument(
+            "--no-input", action="store_true",
+            help="never ask at the terminal for decisions on tool calls waiting for approval",
+        )
 
     def handle(self, *args, agent: str, message: str, **options) -> None:
         tracing_setup("stigmer-cli")
@@ -54,6 +60,9 @@ class Command(BaseCommand):
             f"execution {execution.pk} (session {execution.session_id}) on "
             f"{describe_model(execution.model_spec)}"
         )
+        # A tool call waiting for approval is asked about at a terminal, as the owner.
+        self._asks = self._at_terminal() and not options["no_input"]
+        self._owner_user = owner
         phase = self._follow(execution, options["timeout"])
         if phase != Phase.COMPLETED:
             sys.exit(1)
@@ -86,8 +95,49 @@ class Command(BaseCommand):
             line = event_line(item["type"], data)
             if line:
                 self.stdout.write(line)
+            if item["type"] == "approval_requested":
+                await self._approval(execution, data)
             if item["type"] == "phase" and data["phase"] in Phase.terminal():
                 return data["phase"]
+
+    async def _approval(self, execution: AgentExecution, data: dict) -> None:
+        if not self._asks:
+            self.stdout.write(
+                f"[approval] waiting: decide in the admin, the API or with `manage.py decide_tool_call "
+                f"{execution.pk} {data['id']} approve|edit|reject`"
+            )
+            return
+        # input() blocks: on a thread, so the event loop (and its reader) stays responsive.
+        await asyncio.to_thread(self._ask, execution, data)
+
+    def _at_terminal(self) -> bool:
+        return sys.stdin.isatty()
+
+    def _prompt(self, text: str) -> str:
+        return input(text)
+
+    def _ask(self, execution: AgentExecution, data: dict) -> None:
+        choices = {"a": "approve", "e": "edit", "r": "reject"}
+        while True:
+            answer = self._prompt(f"[approval] {data['name']}: approve, edit or reject? [a/e/r] ").strip().lower()
+            decision = choices.get(answer[:1])
+            if decision is None:
+                continue
+            args, comment = None, ""
+            try:
+                if decision == "edit":
+                    args = json.loads(self._prompt("[approval] new arguments (JSON object): "))
+                comment = self._prompt("[approval] comment (optional): ")
+                tool_call_decide(
+                    execution=execution, tool_call_id=data["id"], decision=decision, args=args,
+                    comment=comment, user=self._owner_user, surface=DecisionSurface.COMMAND,
+                )
+            except (json.JSONDecodeError, ValidationError) as exc:
+                self.stdout.write(f"[approval] {exc}; again")
+                continue
+            except (ExecutionError, PermissionDenied) as exc:
+                self.stdout.write(f"[approval] not recorded: {exc}")
+            return
 
     def _owner(self, username: str | None):
         if not username:

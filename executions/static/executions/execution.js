@@ -7,7 +7,7 @@
     var root = document.getElementById("stigmer-live");
     if (!root) { return; }
     var transcript = root.querySelector('[data-field="transcript"]');
-    var lastSequence = 0, streaming = null, cards = {};
+    var lastSequence = 0, streaming = null, cards = {}, waiting = {};
 
     function field(name) { return root.querySelector('[data-field="' + name + '"]'); }
     function setField(name, value) { var n = field(name); if (n) { n.textContent = value; } }
@@ -55,6 +55,10 @@
         var cancel = field("cancel");
         if (cancel) { cancel.disabled = true; }
         if (streaming) { streaming.classList.remove("stigmer-streaming"); streaming = null; }
+        Object.keys(waiting).forEach(function (id) {
+          var form = waiting[id].querySelector("form");
+          if (form) { form.remove(); }
+        });
       }
       if (error) { var e = field("error"); e.textContent = error; e.hidden = false; }
       duration();
@@ -127,6 +131,91 @@
       li.querySelector(".stigmer-text").appendChild(link);
     }
 
+    // Gated tool calls: a card with Approve / Edit / Reject while one waits,
+    // a row of the audit table once decided.
+    function auditRow(box, id) {
+      var rows = box.querySelectorAll("tr[data-call]");
+      for (var i = 0; i < rows.length; i++) { if (rows[i].dataset.call === id) { return rows[i]; } }
+      return null;
+    }
+
+    function decideForm(box, data) {
+      var form = el("form", "stigmer-decide");
+      form.method = "post";
+      form.action = box.dataset.decideUrl.replace("TOOL-CALL-ID", encodeURIComponent(data.id));
+      var csrf = el("input"); csrf.type = "hidden"; csrf.name = "csrfmiddlewaretoken"; csrf.value = box.dataset.csrf;
+      form.appendChild(csrf);
+      form.appendChild(el("div", "stigmer-tool-label", "Arguments (edit them, then Edit)"));
+      var args = el("textarea", "stigmer-decide-args"); args.name = "args"; args.rows = 3;
+      args.value = JSON.stringify(data.args || {}, null, 2);
+      form.appendChild(args);
+      var comment = el("input", "stigmer-decide-comment"); comment.name = "comment"; comment.type = "text";
+      comment.placeholder = "Comment (for a rejection, the model reads it)";
+      form.appendChild(comment);
+      [["approve", "Approve"], ["edit", "Edit"], ["reject", "Reject"]].forEach(function (pair) {
+        var button = el("button", "button stigmer-decide-" + pair[0], pair[1]);
+        button.type = "submit"; button.name = "decision"; button.value = pair[0];
+        form.appendChild(button);
+      });
+      var problem = el("p", "errornote stigmer-decide-error"); problem.hidden = true;
+      form.appendChild(problem);
+      // Posted in the background: the page stays, and the decision (then the
+      // resumed run) arrives through the live feed like every other step.
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var body = new FormData(form);
+        if (event.submitter) { body.append("decision", event.submitter.value); }
+        var buttons = form.querySelectorAll("button");
+        buttons.forEach(function (b) { b.disabled = true; });
+        fetch(form.action, { method: "POST", body: body, credentials: "same-origin",
+                             headers: { "X-Requested-With": "stigmer-live" } })
+          .then(function (response) { return response.json().then(function (data) { return [response.ok, data]; }); })
+          .then(function (result) {
+            if (result[0]) { form.dataset.sent = "1"; return; }
+            problem.textContent = result[1].error || "Not recorded."; problem.hidden = false;
+            buttons.forEach(function (b) { b.disabled = false; });
+          })
+          .catch(function (err) {
+            problem.textContent = "Not sent: " + err; problem.hidden = false;
+            buttons.forEach(function (b) { b.disabled = false; });
+          });
+      });
+      return form;
+    }
+
+    function approvalRequested(data) {
+      var box = field("approvals");
+      box.hidden = false;
+      if (auditRow(box, data.id)) { return; }  // decided already, as loaded
+      var li = el("li", "stigmer-approval");
+      li.dataset.call = data.id;
+      li.dataset.status = "waiting";
+      var head = el("div", "stigmer-tool-head");
+      head.appendChild(el("span", "stigmer-role", "waiting for approval"));
+      head.appendChild(el("strong", "stigmer-tool-name", data.name));
+      head.appendChild(el("span", "stigmer-tool-duration", "rejected automatically at " + stamp(data.expires_at)));
+      li.appendChild(head);
+      li.appendChild(el("pre", "stigmer-tool-args", pretty(data.args || {})));
+      if (box.dataset.canDecide && !TERMINAL[root.dataset.phase]) { li.appendChild(decideForm(box, data)); }
+      field("approval-list").appendChild(li);
+      waiting[data.id] = li;
+      follow();
+    }
+
+    function approvalDecided(data) {
+      var box = field("approvals");
+      box.hidden = false;
+      if (waiting[data.id]) { waiting[data.id].remove(); delete waiting[data.id]; }
+      if (auditRow(box, data.id)) { return; }
+      var row = el("tr");
+      row.dataset.call = data.id;
+      [data.id, data.name, pretty(data.requested_args || {}), data.decision,
+       data.args === null ? "—" : pretty(data.args), data.by || "—", data.surface, stamp(data.at), data.comment || ""
+      ].forEach(function (text, i) { row.appendChild(el("td", i === 3 ? "stigmer-decision" : "", text)); });
+      box.querySelector("tbody").appendChild(row);
+      message("system", data.name + ": " + data.decision + (data.by ? " by " + data.by : "") + " (" + data.surface + ")", "approval");
+    }
+
     function onToken(frame) {
       if (TERMINAL[root.dataset.phase]) { return; }
       if (!streaming) { streaming = message("ai", ""); streaming.classList.add("stigmer-streaming"); }
@@ -153,6 +242,8 @@
         case "usage": usage(data); break;
         case "model_retry": modelRetry(data); break;
         case "delegation": delegation(data); break;
+        case "approval_requested": approvalRequested(data); break;
+        case "approval_decided": approvalDecided(data); break;
         default: message("system", data.message || data.error || pretty(data), frame.type);
       }
     }

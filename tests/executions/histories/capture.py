@@ -105,3 +105,53 @@ def test_capture_waited_for_runner_slot(temporal_env, transactional_db, demo_age
     finally:
         workers.stop()
     save("waited-for-slot", waiting.workflow_id, run_id=first_run_id)
+
+
+def _approval_agent():
+    from tests.toolapp.models import Order
+
+    Order.objects.bulk_create([Order(number=n, item=f"item {n}") for n in (1, 2)])
+    return Agent.objects.create(
+        slug="shop", name="Shop", model="scripted:demo", tools=["refund_order"],
+        approval_tools=["refund_order"], approval_timeout_seconds=3,
+    )
+
+
+def _waiting_calls(execution, count: int):
+    from executions.models import ToolCallApproval
+
+    wait_for_phase(execution, Phase.WAITING_APPROVAL)
+    wait_until(lambda: ToolCallApproval.objects.filter(execution=execution).count() == count, message="the calls")
+    return list(ToolCallApproval.objects.filter(execution=execution).order_by("id"))
+
+
+def test_capture_approval_decided(workers):
+    """Since approvals: two gated calls in one turn, one approved, one edited (Updates), then resumed."""
+    from executions.services.approvals import tool_call_decide
+
+    message = 'call refund_order with {"number": 1}\ncall refund_order with {"number": 9}'
+    execution = execution_create(agent=_approval_agent(), message=message)
+    first, second = _waiting_calls(execution, 2)
+    tool_call_decide(execution=execution, tool_call_id=first.tool_call_id, decision="approve", surface="command")
+    tool_call_decide(
+        execution=execution, tool_call_id=second.tool_call_id, decision="edit", args={"number": 2}, surface="command"
+    )
+    wait_for_phase(execution, Phase.COMPLETED)
+    save("approval-decided", execution.workflow_id)
+
+
+def test_capture_approval_timed_out(workers):
+    """Since approvals: nobody decides; rejected at the timeout, then resumed."""
+    execution = execution_create(agent=_approval_agent(), message='call refund_order with {"number": 1}')
+    _waiting_calls(execution, 1)
+    wait_for_phase(execution, Phase.COMPLETED)
+    save("approval-timed-out", execution.workflow_id)
+
+
+def test_capture_approval_cancelled(workers):
+    """Since approvals: cancelled while it waits for a decision."""
+    execution = execution_create(agent=_approval_agent(), message='call refund_order with {"number": 1}')
+    _waiting_calls(execution, 1)
+    call_command("cancel_execution", str(execution.pk))
+    wait_for_phase(execution, Phase.CANCELLED, timeout=20)
+    save("approval-cancelled", execution.workflow_id)
