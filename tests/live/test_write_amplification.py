@@ -1,7 +1,7 @@
 """Persisted writes grow with steps, never with streamed tokens."""
 import pytest
 
-import runner.progress
+from executions.runner_platform import InProcessPlatform
 from executions.models import Agent, Phase
 from executions.services.bootstrap import DEMO_TOOLS
 from executions.services.executions import execution_create
@@ -14,13 +14,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def streamed(monkeypatch):
     """The deltas pushed live, by execution."""
     deltas: dict[str, list[str]] = {}
-    publish = runner.progress.token_publish
+    push = InProcessPlatform.token_push
 
-    async def recording(*, execution_id, delta):
+    async def recording(self, execution_id, delta):
         deltas.setdefault(str(execution_id), []).append(delta)
-        await publish(execution_id=execution_id, delta=delta)
+        await push(self, execution_id, delta)
 
-    monkeypatch.setattr(runner.progress, "token_publish", recording)
+    monkeypatch.setattr(InProcessPlatform, "token_push", recording)
     return deltas
 
 

@@ -19,7 +19,7 @@ class RunnerEventSerializer(serializers.Serializer):
                           help_text="Idempotency key: a batch sent again writes each keyed event once")
 
 
-class UsageSerializer(serializers.Serializer):
+class RunnerUsageSerializer(serializers.Serializer):
     input_tokens = serializers.IntegerField(min_value=0)
     output_tokens = serializers.IntegerField(min_value=0)
     total_tokens = serializers.IntegerField(min_value=0)
@@ -72,7 +72,7 @@ class RunConfigSerializer(serializers.Serializer):
 
 class EventsInputSerializer(serializers.Serializer):
     events = RunnerEventSerializer(many=True, max_length=MAX_BATCH)
-    usage = UsageSerializer(required=False, allow_null=True, default=None,
+    usage = RunnerUsageSerializer(required=False, allow_null=True, default=None,
                             help_text="The run's token totals so far, when they changed")
 
 
@@ -86,7 +86,7 @@ class FinishInputSerializer(serializers.Serializer):
     phase = serializers.ChoiceField(choices=TERMINAL_PHASES)
     output = StrictCharField(required=False, allow_blank=True, default=None, allow_null=True, trim_whitespace=False)
     error = StrictCharField(required=False, allow_blank=True, default="", trim_whitespace=False)
-    usage = UsageSerializer(required=False, allow_null=True, default=None)
+    usage = RunnerUsageSerializer(required=False, allow_null=True, default=None)
     events = RunnerEventSerializer(many=True, required=False, default=list, max_length=MAX_BATCH,
                                    help_text="Written just before the phase, e.g. the final answer")
 
@@ -101,7 +101,7 @@ class ExecutionStateSerializer(serializers.Serializer):
     phase = serializers.ChoiceField(choices=Phase.choices)
     output = serializers.CharField(allow_blank=True)
     error = serializers.CharField(allow_blank=True)
-    usage = UsageSerializer(help_text="Its token totals so far (a run resumed after approval adds to them)")
+    usage = RunnerUsageSerializer(help_text="Its token totals so far (a run resumed after approval adds to them)")
 
 
 class ThreadInputSerializer(serializers.Serializer):
