@@ -18,12 +18,12 @@ UNREACHABLE_DATABASE = "postgres://stigmer:wrong@127.0.0.1:9/nowhere"
 
 
 @pytest.fixture
-def platform_server(transactional_db, settings):
-    """The real app, recording the runner API's traffic (checked against docs/schemas/ after)."""
+def platform_server(transactional_db):
+    """The real app, recording the runner API's traffic (checked against docs/schemas/ after;
+    tests/settings.py installs the recorder)."""
     from tests.polyglot import recording
     from tests.schemas import validate
 
-    settings.MIDDLEWARE = ["tests.polyglot.recording.RecordRunnerApi", *settings.MIDDLEWARE]
     recording.CALLS.clear()
     recording.ACTIVE["on"] = True
     server = AsgiTestServer().start()

@@ -4,8 +4,8 @@ import json
 import re
 
 CALLS: list[tuple[str, str, object, object, int]] = []
-# The ASGI app builds its middleware chain once per process, so this one outlives the
-# tests that install it: it records only while a test has it switched on.
+# Installed for the whole suite (tests/settings.py): it records only while a test
+# has it switched on.
 ACTIVE = {"on": False}
 # path pattern → (request schema, response schema)
 SCHEMAS = [
