@@ -1,0 +1,284 @@
+"""Runs in flight: one runner process holding N concurrent runs, each the scripted
+model streaming a long answer with a token delay (about 10 s a run), some of
+them followed on WebSockets and some on SSE.
+
+The runner is `manage.py run_runner_worker` restarted for each N with
+TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES raised to N (its default, 20, is the
+first limit: it is how many runs one runner process takes at once) and started
+through bench/runner_probe.py, which records each token push's time. Push
+latency is the push's reuse of bench/push.py's method: from the moment the
+runner hands a token delta to the channel layer to its arrival at a follower of
+the web process, both on CLOCK_MONOTONIC."""
+import asyncio
+import json
+import time
+from collections import defaultdict
+
+import httpx
+
+from bench.cpu import _process_seconds
+from bench.environment import LOG_DIR, Environment, vm_hwm_mib
+from bench.fixtures import Client
+from bench.platform_e2e import HTTP_CONNECTIONS, TERMINAL, _create, _until_terminal, _ws
+from bench.stats import latency_summary
+from runner.db import db
+
+AGENT = "bench-in-flight"
+DEFAULT_SLOTS = 20  # TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES' default
+
+
+def in_flight_agent(*, words: int, delay: float):
+    from executions.models import Agent
+
+    agent, _ = Agent.objects.update_or_create(
+        slug=AGENT,
+        defaults={
+            "name": f"Bench in flight ({words} words, {delay * 1000:.0f} ms a token, offline scripted model)",
+            "model": "scripted:demo",
+            "model_options": {"answer_words": words, "token_delay": delay},
+            "tools": [],
+            "instructions": "You are a helpful assistant.",
+        },
+    )
+    return agent
+
+
+async def _follow_ws(env: Environment, client: Client, execution_id: str, frames: list) -> None:
+    async with _ws(env, f"/ws/executions/{execution_id}/", client) as socket:
+        async for raw in socket:
+            arrived = time.monotonic()
+            frame = json.loads(raw)
+            if frame.get("type") == "token":
+                frames.append((arrived, len(frame["delta"])))
+            elif frame.get("type") == "phase" and frame["data"]["phase"] in TERMINAL:
+                return
+
+
+async def _follow_sse(http: httpx.AsyncClient, execution_id: str, frames: list) -> None:
+    """Until the server ends the stream (after the terminal phase)."""
+    event = None
+    async with http.stream("GET", f"/api/v1/executions/{execution_id}/stream/") as response:
+        response.raise_for_status()
+        async for line in response.aiter_lines():
+            arrived = time.monotonic()
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event == "token":
+                frames.append((arrived, len(json.loads(line[6:])["delta"])))
+
+
+def _probe(path) -> tuple[dict[str, list[tuple[float, float, int]]], list[tuple[float, float]]]:
+    """bench/runner_probe.py's record: pushes by execution, event loop lags."""
+    pushes: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    lags = []
+    with open(path, encoding="utf-8") as file:
+        for line in file:
+            kind, *fields = json.loads(line)
+            if kind == "push":
+                execution_id, pushed, accepted, length = fields
+                pushes[execution_id].append((pushed, accepted, length))
+            else:
+                lags.append(tuple(fields))
+    return pushes, lags
+
+
+def push_latencies(pushes: list[tuple[float, float, int]], frames: list[tuple[float, int]]) -> list[float] | None:
+    """Each frame's delay after its push. A follower may join after the first
+    pushes, so frames are matched from the last (a run's last push is its
+    follower's last token); None when the deltas' lengths disagree (a lost frame)."""
+    if not frames or len(frames) > len(pushes):
+        return None
+    tail = pushes[len(pushes) - len(frames):]
+    if [length for _, _, length in tail] != [length for _, length in frames]:
+        return None
+    return [arrived - pushed for (pushed, _, _), (arrived, _) in zip(tail, frames)]
+
+
+def _runs(ids: list[str]) -> list[tuple[str, float | None, float | None]]:
+    from executions.models import AgentExecution
+
+    rows = AgentExecution.objects.filter(pk__in=ids).values_list("phase", "started_at", "completed_at")
+    return [(phase, s and s.timestamp(), c and c.timestamp()) for phase, s, c in rows]
+
+
+def peak_overlap(spans: list[tuple[float, float]]) -> int:
+    """Most runs between their start and their end at one moment."""
+    edges = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    peak = current = 0
+    for _, step in edges:
+        current += step
+        peak = max(peak, current)
+    return peak
+
+
+def _event_rows(ids: list[str]) -> int:
+    from executions.models import ExecutionEvent
+
+    return ExecutionEvent.objects.filter(execution_id__in=ids).count()
+
+
+def _pg_writes() -> dict[str, int]:
+    """Rows inserted, updated and deleted so far: ours (executions_*), LangGraph's checkpointer, all."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables")
+        rows = cursor.fetchall()
+    return {
+        "event_log": sum(n for name, n in rows if name.startswith("executions_")),
+        "checkpointer": sum(n for name, n in rows if name.startswith("checkpoint")),
+        "all": sum(n for _, n in rows),
+    }
+
+
+def _pg_writes_settled(before: dict | None = None, event_rows: int = 0, timeout: float = 15) -> dict[str, int]:
+    """Backends report their counters lazily (within a second when busy, up to
+    ten when they go idle): read until they are still and, after a window,
+    count at least the event rows it inserted."""
+    totals, deadline = _pg_writes(), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(1.1)
+        totals, previous = _pg_writes(), totals
+        seen = before is None or totals["event_log"] - before["event_log"] >= event_rows
+        if totals == previous and seen:
+            break
+    return totals
+
+
+async def missed_heartbeats(workflow_ids: list[str]) -> dict:
+    """Activity timeouts in the runs' histories, heartbeat ones apart."""
+    from temporalio.api.enums.v1 import EventType, TimeoutType
+
+    from executions.temporal.client import temporal_connect
+
+    client = await temporal_connect()
+    window = asyncio.Semaphore(20)
+    counts = {"heartbeat": 0, "other_timeouts": 0, "activity_failures": 0}
+
+    async def one(workflow_id: str) -> None:
+        async with window:
+            history = await client.get_workflow_handle(workflow_id).fetch_history()
+        for event in history.events:
+            if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
+                info = event.activity_task_timed_out_event_attributes.failure.timeout_failure_info
+                key = "heartbeat" if info.timeout_type == TimeoutType.TIMEOUT_TYPE_HEARTBEAT else "other_timeouts"
+                counts[key] += 1
+            elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
+                counts["activity_failures"] += 1
+
+    await asyncio.gather(*(one(w) for w in workflow_ids))
+    return counts
+
+
+async def _warm(env: Environment, client: Client, http: httpx.AsyncClient, agent: str) -> None:
+    """One run on the fresh runner, so its idle size includes what a first run loads."""
+    frame = await _until_terminal(env, client, await _create(http, agent, "warm up"))
+    if frame["data"]["phase"] != "COMPLETED":
+        raise RuntimeError(f"in-flight warm-up run ended {frame['data']}")
+
+
+async def run_one(env: Environment, client: Client, *, n: int, words: int, delay: float, followers: int) -> dict:
+    from executions.temporal.contract import workflow_id_for
+
+    pushes_file = LOG_DIR / f"in-flight-pushes-{n}.jsonl"
+    pushes_file.unlink(missing_ok=True)
+    runner = await asyncio.to_thread(
+        env.runner_restart, ["-m", "bench.runner_probe", str(pushes_file)],
+        TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES=str(max(n, DEFAULT_SLOTS)),
+    )
+    limits = httpx.Limits(max_connections=HTTP_CONNECTIONS)
+    async with httpx.AsyncClient(base_url=env.url, headers=client.api_headers, timeout=120, limits=limits) as http, \
+            httpx.AsyncClient(base_url=env.url, headers=client.api_headers, timeout=None) as sse:
+        await _warm(env, client, http, AGENT)
+        idle_rss = vm_hwm_mib(runner.pid, "VmRSS")
+        writes_before = await db(_pg_writes_settled)()
+        cpu_before = _process_seconds(runner.pid)
+        web_cpu_before = _process_seconds(env.processes["web"].pid)
+        frames: dict[str, list] = {}
+        follow_tasks: list[asyncio.Task] = []
+        window = asyncio.Semaphore(HTTP_CONNECTIONS)
+        # Every Nth run is followed, alternately on a WebSocket and on SSE.
+        every = max(1, n // followers) if followers else 0
+
+        async def create(i: int) -> str:
+            async with window:
+                execution_id = await _create(http, AGENT, f"Tell me a long story, number {i}.")
+            if every and i % every == 0 and len(follow_tasks) < followers:
+                frames[execution_id] = []
+                follow = (_follow_ws(env, client, execution_id, frames[execution_id]) if len(follow_tasks) % 2 == 0
+                          else _follow_sse(sse, execution_id, frames[execution_id]))
+                follow_tasks.append(asyncio.create_task(follow))
+            return execution_id
+
+        started = time.monotonic()
+        ids = await asyncio.gather(*(create(i) for i in range(n)))
+        created = time.monotonic() - started
+        deadline = started + 120 + 3 * words * delay + 0.5 * n
+        while True:
+            runs = await db(_runs)(ids)
+            if all(phase in TERMINAL for phase, _, _ in runs) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(1)
+        elapsed = time.monotonic() - started
+        cpu = _process_seconds(runner.pid) - cpu_before
+        web_cpu = _process_seconds(env.processes["web"].pid) - web_cpu_before
+        ended = time.monotonic()
+        peak_rss = vm_hwm_mib(runner.pid)
+        follow_done = (await asyncio.wait(follow_tasks, timeout=30))[0] if follow_tasks else set()
+        for task in follow_tasks:
+            task.cancel()
+        follower_errors = sum(1 for t in follow_done if not t.cancelled() and t.exception() is not None)
+    event_rows = await db(_event_rows)(ids)
+    writes_after = await db(_pg_writes_settled)(writes_before, event_rows)
+    heartbeats = await missed_heartbeats([workflow_id_for(i) for i in ids])
+    await asyncio.to_thread(runner.stop)  # writes the pushes file
+    pushes, lags = _probe(pushes_file)
+    samples, unmatched = [], 0
+    for execution_id, received in frames.items():
+        latencies = push_latencies(pushes.get(execution_id, []), received)
+        if latencies is None:
+            unmatched += 1
+        else:
+            samples += latencies
+    completed = [(s, c) for phase, s, c in runs if phase == "COMPLETED"]
+    durations = sorted(c - s for s, c in completed)
+    tokens = sum(len(pushes.get(i, [])) for i in ids)  # not the warm-up's
+    accepted = [a - p for i in ids for p, a, _ in pushes.get(i, []) if a is not None]
+    return {
+        "n": n, "words": words, "token_delay": delay,
+        "completed": len(completed),
+        "phases": {phase: sum(1 for p, _, _ in runs if p == phase) for phase in {p for p, _, _ in runs}},
+        "created_seconds": created, "seconds": elapsed,
+        "peak_in_flight": peak_overlap([(s, c) for s, c in completed]),
+        "run_seconds_p50": durations[len(durations) // 2] if durations else float("nan"),
+        "run_seconds_max": durations[-1] if durations else float("nan"),
+        "followers": {"ws": (len(frames) + 1) // 2, "sse": len(frames) // 2, "unmatched": unmatched,
+                      "errors": follower_errors},
+        "push": latency_summary(samples),
+        "push_accepted": latency_summary(accepted),
+        "loop_lag": latency_summary([lag for at, lag in lags if started <= at <= ended]),
+        "web_cpu_seconds": web_cpu,
+        "heartbeats": heartbeats,
+        "rss_idle_mib": idle_rss, "rss_peak_mib": peak_rss,
+        "rss_per_run_mib": (peak_rss - idle_rss) / n,
+        "cpu_seconds": cpu, "pushes": tokens, "streamed_tokens": n * words,
+        "cpu_per_token_us": 1e6 * cpu / (n * words),
+        "event_rows_per_run": event_rows / n,
+        "writes_per_run": {k: (writes_after[k] - writes_before[k]) / n for k in writes_after},
+    }
+
+
+async def run(env: Environment, client: Client, *, sizes: list[int], words: int, delay: float,
+              followers: float) -> dict:
+    """Each N in turn on a fresh runner; the Environment's own runner is back after."""
+    await db(in_flight_agent)(words=words, delay=delay)
+    results = []
+    try:
+        for n in sizes:
+            print(f"   N = {n}", flush=True)
+            results.append(await run_one(env, client, n=n, words=words, delay=delay,
+                                         followers=max(2, round(n * followers))))
+    finally:
+        await asyncio.to_thread(env.runner_restart)
+    return {"runs": results, "words": words, "token_delay": delay}

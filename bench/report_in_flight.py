@@ -1,0 +1,96 @@
+"""The runs-in-flight section of the report (bench/in_flight.py): its targets,
+its table and its method, for docs/benchmarks.md and for a run of that section
+alone (`python -m bench --only in-flight`, docs/benchmarks-in-flight.md)."""
+import math
+
+MIB_PER_RUN = 1.0
+PUSH_P99_MS = 50.0
+
+
+def _ms(value: float) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:.1f} ms"
+
+
+def targets(r: dict) -> list[tuple[str, str, bool | None]]:
+    runs = r["runs"]
+    if not runs:
+        return []
+    big = runs[-1]
+    n = big["n"]
+    rows = [
+        (f"{n:,} in flight on one runner process, all complete",
+         f"{big['completed']:,} of {n:,} completed, at most {big['peak_in_flight']:,} in flight at once",
+         big["completed"] == n and big["peak_in_flight"] == n),
+        ("token push p99 ≤ 50 ms (every N)",
+         ", ".join(f"N={run['n']}: {_ms(run['push']['p99_ms'])}" for run in runs),
+         all(run["push"]["p99_ms"] <= PUSH_P99_MS for run in runs)),
+        ("no missed heartbeat (every N)",
+         ", ".join(f"N={run['n']}: {run['heartbeats']['heartbeat']}" for run in runs),
+         all(run["heartbeats"]["heartbeat"] == 0 for run in runs)),
+        ("≤ 1 MiB runner RSS per run in flight (every N)",
+         ", ".join(f"N={run['n']}: {run['rss_per_run_mib']:.2f} MiB" for run in runs),
+         all(run["rss_per_run_mib"] <= MIB_PER_RUN for run in runs)),
+    ]
+    return rows
+
+
+def section(r: dict, *, peer: dict | None = None) -> list[str]:
+    runs = r["runs"]
+    seconds = r["words"] * r["token_delay"]
+    out = ["", "## Runs in flight on one runner process", "",
+           f"N runs at once, each the scripted model streaming {r['words']} words "
+           f"{r['token_delay'] * 1000:.0f} ms apart ({seconds:g} s of answer), on one `run_runner_worker` "
+           "whose slots (`TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES`) are raised to N; some runs followed, "
+           "alternately on a WebSocket and on SSE.", "",
+           "| | " + " | ".join(f"N = {run['n']:,}" for run in runs) + " |",
+           "| --- | " + " | ".join("---" for _ in runs) + " |"]
+
+    def row(label: str, cell) -> None:
+        out.append(f"| {label} | " + " | ".join(cell(run) for run in runs) + " |")
+
+    row("completed", lambda run: f"{run['completed']:,} of {run['n']:,}"
+        + ("" if run["completed"] == run["n"] else f" ({', '.join(f'{k} {v}' for k, v in sorted(run['phases'].items()))})"))
+    row("most in flight at once", lambda run: f"{run['peak_in_flight']:,}")
+    row("creates (API, 16 connections) / all terminal", lambda run: f"{run['created_seconds']:.1f} s / {run['seconds']:.1f} s")
+    row("run length p50 / max (started → completed)", lambda run: f"{run['run_seconds_p50']:.1f} s / {run['run_seconds_max']:.1f} s")
+    row("followers: WebSocket + SSE", lambda run: f"{run['followers']['ws']} + {run['followers']['sse']}"
+        + (f" ({run['followers']['unmatched']} unmatched)" if run["followers"]["unmatched"] else "")
+        + (f" ({run['followers']['errors']} failed)" if run["followers"]["errors"] else ""))
+    row("token push → follower p50 / p99", lambda run: f"{_ms(run['push']['p50_ms'])} / {_ms(run['push']['p99_ms'])}")
+    row("push samples / max", lambda run: f"{run['push']['n']:,} / {_ms(run['push']['max_ms'])}")
+    row("of which the runner's push call (channel layer) p50 / p99",
+        lambda run: f"{_ms(run['push_accepted']['p50_ms'])} / {_ms(run['push_accepted']['p99_ms'])}")
+    row("runner event loop lag p50 / p99 / max", lambda run: f"{_ms(run['loop_lag']['p50_ms'])} / "
+        f"{_ms(run['loop_lag']['p99_ms'])} / {_ms(run['loop_lag']['max_ms'])}")
+    row("missed heartbeats (other activity timeouts)", lambda run: f"{run['heartbeats']['heartbeat']} ({run['heartbeats']['other_timeouts']})")
+    row("runner RSS idle → peak", lambda run: f"{run['rss_idle_mib']:.0f} → {run['rss_peak_mib']:.0f} MiB")
+    row("runner RSS per run in flight", lambda run: f"{run['rss_per_run_mib']:.2f} MiB")
+    row("runner CPU per streamed token", lambda run: f"{run['cpu_per_token_us']:.0f} µs ({run['cpu_seconds']:.1f} s for {run['streamed_tokens']:,} tokens, {run['pushes']:,} pushes)")
+    row("web process CPU over the window", lambda run: f"{run['web_cpu_seconds']:.1f} s")
+    row("event log rows per run", lambda run: f"{run['event_rows_per_run']:.1f}")
+    row("rows written per run (pg_stat: ours / checkpointer / all)",
+        lambda run: " / ".join(f"{run['writes_per_run'][k]:.1f}" for k in ("event_log", "checkpointer", "all")))
+    if peer is not None:
+        out += ["", "LangGraph Server at the same concurrency: " + (
+            peer["error"] if "error" in peer else
+            "; ".join(f"N={p['n']}: {p['completed']} of {p['n']} completed in {p['seconds']:.1f} s, "
+                      f"server peak RSS {p['server_peak_rss_mib']:.0f} MiB" for p in peer["runs"])) + "."]
+    return out
+
+
+METHOD = [
+    "- Runs in flight (`bench/in_flight.py`): for each N, the runner worker is restarted with",
+    "  `TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES=N` (the default, 20, caps one runner process at 20 runs",
+    "  at once: it is the first limit to raise) through `bench/runner_probe.py`, which is",
+    "  `manage.py run_runner_worker` plus one list append per token push (its monotonic time). One warm-up",
+    "  run, then the runner's VmRSS is its idle size; N runs of an agent on `scripted:demo` with",
+    "  `model_options` `answer_words` and `token_delay` are created through the API (16 connections) and",
+    "  waited for in the database. Push latency: the runner's push → a follower's frame (WebSocket or",
+    "  SSE, both through the web process), matched per run from the last token (a follower joins after",
+    "  its run's create); RSS per run: (VmHWM − idle VmRSS) / N; CPU per token: the runner's utime +",
+    "  stime over the window / (N × words); heartbeats: `ActivityTaskTimedOut` of type HEARTBEAT in the",
+    "  runs' histories; writes: `pg_stat_user_tables` inserts + updates + deletes over the window / N.",
+    "  \"Most in flight at once\" is the largest overlap of the runs' started → completed spans. The",
+    "  probe also times each push call until the channel layer (Redis) took it, and samples the runner's",
+    "  event loop lag (how late a 50 ms sleep wakes up) while the runs stream.",
+]
