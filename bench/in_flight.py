@@ -25,6 +25,7 @@ from runner.db import db
 
 AGENT = "bench-in-flight"
 DEFAULT_SLOTS = 20  # TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES' default
+DEFAULT_REDIS_CONNECTIONS = 100  # STIGMER_REDIS_MAX_CONNECTIONS' default
 
 
 def in_flight_agent(*, words: int, delay: float):
@@ -67,19 +68,21 @@ async def _follow_sse(http: httpx.AsyncClient, execution_id: str, frames: list) 
                 frames.append((arrived, len(json.loads(line[6:])["delta"])))
 
 
-def _probe(path) -> tuple[dict[str, list[tuple[float, float, int]]], list[tuple[float, float]]]:
-    """bench/runner_probe.py's record: pushes by execution, event loop lags."""
+def _probe(path) -> tuple[dict[str, list[tuple[float, float, int]]], list[tuple[float, float]], dict[str, int]]:
+    """bench/runner_probe.py's record: pushes by execution, event loop lags, failed pushes."""
     pushes: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
-    lags = []
+    lags, failed = [], {}
     with open(path, encoding="utf-8") as file:
         for line in file:
             kind, *fields = json.loads(line)
             if kind == "push":
                 execution_id, pushed, accepted, length = fields
                 pushes[execution_id].append((pushed, accepted, length))
-            else:
+            elif kind == "lag":
                 lags.append(tuple(fields))
-    return pushes, lags
+            else:
+                failed[fields[0]] = fields[1]
+    return pushes, lags, failed
 
 
 def push_latencies(pushes: list[tuple[float, float, int]], frames: list[tuple[float, int]]) -> list[float] | None:
@@ -186,6 +189,8 @@ async def run_one(env: Environment, client: Client, *, n: int, words: int, delay
     runner = await asyncio.to_thread(
         env.runner_restart, ["-m", "bench.runner_probe", str(pushes_file)],
         TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES=str(max(n, DEFAULT_SLOTS)),
+        # Up to one push per run at a time: a pool smaller than that drops tokens.
+        STIGMER_REDIS_MAX_CONNECTIONS=str(max(n, DEFAULT_REDIS_CONNECTIONS)),
     )
     limits = httpx.Limits(max_connections=HTTP_CONNECTIONS)
     async with httpx.AsyncClient(base_url=env.url, headers=client.api_headers, timeout=120, limits=limits) as http, \
@@ -233,7 +238,7 @@ async def run_one(env: Environment, client: Client, *, n: int, words: int, delay
     writes_after = await db(_pg_writes_settled)(writes_before, event_rows)
     heartbeats = await missed_heartbeats([workflow_id_for(i) for i in ids])
     await asyncio.to_thread(runner.stop)  # writes the pushes file
-    pushes, lags = _probe(pushes_file)
+    pushes, lags, failed = _probe(pushes_file)
     samples, unmatched = [], 0
     for execution_id, received in frames.items():
         latencies = push_latencies(pushes.get(execution_id, []), received)
@@ -259,6 +264,7 @@ async def run_one(env: Environment, client: Client, *, n: int, words: int, delay
         "push_accepted": latency_summary(accepted),
         "loop_lag": latency_summary([lag for at, lag in lags if started <= at <= ended]),
         "web_cpu_seconds": web_cpu,
+        "failed_pushes": failed,
         "heartbeats": heartbeats,
         "rss_idle_mib": idle_rss, "rss_peak_mib": peak_rss,
         "rss_per_run_mib": (peak_rss - idle_rss) / n,

@@ -62,6 +62,8 @@ def section(r: dict, *, peer: dict | None = None) -> list[str]:
         lambda run: f"{_ms(run['push_accepted']['p50_ms'])} / {_ms(run['push_accepted']['p99_ms'])}")
     row("runner event loop lag p50 / p99 / max", lambda run: f"{_ms(run['loop_lag']['p50_ms'])} / "
         f"{_ms(run['loop_lag']['p99_ms'])} / {_ms(run['loop_lag']['max_ms'])}")
+    row("pushes the live layer dropped (runner)", lambda run: str(sum(run.get("failed_pushes", {}).values()))
+        + "".join(f"<br>{k} ×{v}" for k, v in list(run.get("failed_pushes", {}).items())[:3]))
     row("missed heartbeats (other activity timeouts)", lambda run: f"{run['heartbeats']['heartbeat']} ({run['heartbeats']['other_timeouts']})")
     row("runner RSS idle → peak", lambda run: f"{run['rss_idle_mib']:.0f} → {run['rss_peak_mib']:.0f} MiB")
     row("runner RSS per run in flight", lambda run: f"{run['rss_per_run_mib']:.2f} MiB")

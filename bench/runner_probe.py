@@ -7,8 +7,8 @@ the channel layer to its arrival at a follower, both on CLOCK_MONOTONIC
 the runner: two list appends per push, and a task that samples its event
 loop's lag (how late a 50 ms sleep wakes up) from the first push on. Both
 lists are written to OUT when the worker stops, as JSON lines: ["push",
-execution id, pushed, accepted by the channel layer, delta length] and ["lag",
-at, seconds]."""
+execution id, pushed, accepted by the channel layer, delta length], ["lag",
+at, seconds] and ["failed", what, count] (pushes the live layer swallowed)."""
 import asyncio
 import json
 import sys
@@ -23,12 +23,20 @@ def main(out: str) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from executions import runner_platform
+    from executions import live, runner_platform
 
     pushes: list[list] = []
     lags: list[tuple[float, float]] = []
     publish = runner_platform.token_publish
     monitor: list[asyncio.Task] = []
+    failed: dict[str, int] = {}
+    warn = live._warn_push_failed
+
+    def warn_push_failed(what: str, exc: Exception) -> None:
+        # The live layer swallows a failed push (and throttles its warning): counted here.
+        key = f"{'token' if what.startswith('a token') else 'events'}: {type(exc).__name__}: {exc}"[:200]
+        failed[key] = failed.get(key, 0) + 1
+        warn(what, exc)
 
     async def lag_sample() -> None:
         while True:
@@ -45,12 +53,14 @@ def main(out: str) -> None:
         push[2] = time.monotonic()
 
     runner_platform.token_publish = token_publish
+    live._warn_push_failed = warn_push_failed
     try:
         call_command("run_runner_worker")
     finally:
         with open(out, "w", encoding="utf-8") as file:
             file.writelines(json.dumps(["push", *push]) + "\n" for push in pushes)
             file.writelines(json.dumps(["lag", *lag]) + "\n" for lag in lags)
+            file.writelines(json.dumps(["failed", key, count]) + "\n" for key, count in failed.items())
 
 
 if __name__ == "__main__":
