@@ -287,4 +287,34 @@ async def run(env: Environment, client: Client, *, sizes: list[int], words: int,
                                          followers=max(2, round(n * followers))))
     finally:
         await asyncio.to_thread(env.runner_restart)
-    return {"runs": results, "words": words, "token_delay": delay}
+    return {"runs": results, "words": words, "token_delay": delay,
+            "peer": await peer_in_flight(sizes, words=words, delay=delay)}
+
+
+async def peer_in_flight(sizes: list[int], *, words: int, delay: float) -> dict:
+    """LangGraph Server (bench/peer.py) with as many jobs as runs, the same
+    graph and load, each run streamed to its client; it may fail softly, like
+    the peer of the other sections: the reason is recorded."""
+    import traceback
+
+    from bench import peer as peer_mod
+
+    try:
+        peer = await asyncio.to_thread(
+            peer_mod.Peer, jobs=max(sizes),
+            env={"BENCH_IN_FLIGHT_WORDS": str(words), "BENCH_IN_FLIGHT_DELAY": str(delay)},
+        )
+    except Exception as exc:  # noqa: BLE001 - the peer is optional: record why
+        traceback.print_exc()
+        return {"error": f"unavailable: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"}
+    runs = []
+    try:
+        for n in sizes:
+            print(f"   LangGraph Server, N = {n}", flush=True)
+            runs.append(await peer.in_flight(n=n, words=words))
+    except Exception as exc:  # noqa: BLE001
+        traceback.print_exc()
+        return {"runs": runs, "error": f"run failed: {type(exc).__name__}: {exc}"[:300]}
+    finally:
+        peer.stop()
+    return {"runs": runs}

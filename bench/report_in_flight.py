@@ -72,11 +72,21 @@ def section(r: dict, *, peer: dict | None = None) -> list[str]:
     row("event log rows per run", lambda run: f"{run['event_rows_per_run']:.1f}")
     row("rows written per run (pg_stat: ours / checkpointer / all)",
         lambda run: " / ".join(f"{run['writes_per_run'][k]:.1f}" for k in ("event_log", "checkpointer", "all")))
-    if peer is not None:
-        out += ["", "LangGraph Server at the same concurrency: " + (
-            peer["error"] if "error" in peer else
-            "; ".join(f"N={p['n']}: {p['completed']} of {p['n']} completed in {p['seconds']:.1f} s, "
-                      f"server peak RSS {p['server_peak_rss_mib']:.0f} MiB" for p in peer["runs"])) + "."]
+    peer_runs = {run["n"]: run for run in (peer or {}).get("runs", [])}
+    if peer_runs:
+        row("LangGraph Server: completed / most in flight", lambda run: (
+            f"{peer_runs[run['n']]['completed']:,} of {run['n']:,} / {peer_runs[run['n']]['peak_in_flight']:,}"
+            if run["n"] in peer_runs else "–"))
+        row("LangGraph Server: all streamed", lambda run: (
+            f"{peer_runs[run['n']]['seconds']:.1f} s" if run["n"] in peer_runs else "–"))
+        row("LangGraph Server: RSS per run in flight", lambda run: (
+            f"{peer_runs[run['n']]['rss_per_run_mib']:.2f} MiB ({peer_runs[run['n']]['server_idle_rss_mib']:.0f} → "
+            f"{peer_runs[run['n']]['server_peak_rss_mib']:.0f} MiB)" if run["n"] in peer_runs else "–"))
+        row("LangGraph Server: CPU per streamed token", lambda run: (
+            f"{1e6 * peer_runs[run['n']]['cpu_seconds'] / (run['n'] * r['words']):.0f} µs"
+            if run["n"] in peer_runs else "–"))
+    if peer and "error" in peer:
+        out += ["", f"LangGraph Server at the same concurrency: {peer['error']}."]
     return out
 
 
@@ -95,4 +105,9 @@ METHOD = [
     "  \"Most in flight at once\" is the largest overlap of the runs' started → completed spans. The",
     "  probe also times each push call until the channel layer (Redis) took it, and samples the runner's",
     "  event loop lag (how late a 50 ms sleep wakes up) while the runs stream.",
+    "- LangGraph Server in flight: `langgraph dev` as above with `--n-jobs-per-worker` the largest N,",
+    "  serving the same agent on the same model options (`bench/peer_graph.py`, `in_flight_graph`); N runs",
+    "  at once, each `POST /threads` + `POST /threads/{id}/runs/stream` (`messages-tuple`) read to its end",
+    "  by its client (its `/runs/wait` calls the model without streaming, so without the token delay);",
+    "  RSS and CPU of its server process. Its push latency is not measured (no push time to start from).",
 ]
