@@ -173,32 +173,45 @@ def main() -> int:
                         help="one section alone, written to docs/benchmarks-<section>.md")
     parser.add_argument("--in-flight-sizes", type=lambda raw: [int(n) for n in raw.split(",")],
                         help="N for runs in flight, e.g. 100 or 100,500 (the report then goes to artifacts/bench/)")
+    parser.add_argument("--from-results", metavar="JSON",
+                        help="render the report again from a run's results (artifacts/bench/results-*.json)")
     args = parser.parse_args()
     mode = "smoke" if args.smoke else "full"
     sizes = dict(SIZES[mode])
     if args.in_flight_sizes:
         sizes["in_flight_sizes"] = args.in_flight_sizes
-    env = Environment(database="stigmer_bench_smoke" if args.smoke else "stigmer_bench")
-    started = step(f"starting the platform ({mode})")
-    try:
-        env.start()
-        results = asyncio.run((measure_in_flight if args.only else measure)(env, sizes))
-    finally:
-        env.stop()
+    started = time.perf_counter()
+    if args.from_results:
+        results = json.loads(open(args.from_results, encoding="utf-8").read())
+    else:
+        env = Environment(database="stigmer_bench_smoke" if args.smoke else "stigmer_bench")
+        started = step(f"starting the platform ({mode})")
+        try:
+            env.start()
+            results = asyncio.run((measure_in_flight if args.only else measure)(env, sizes))
+        finally:
+            env.stop()
     from bench.machine import machine_describe
     from bench.report import render, render_only
 
+    if args.from_results:
+        machine = results.pop("machine", None) or {
+            **machine_describe(),
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(args.from_results)))}
+    else:
+        machine = machine_describe()
+        # Kept first, so a report can be rendered again (--from-results) whatever happens next.
+        (LOG_DIR / f"results-{mode}{'-' + args.only if args.only else ''}.json").write_text(
+            json.dumps({**results, "machine": machine}, indent=1, default=str))
     if args.only:
-        markdown = render_only(results, machine=machine_describe(), smoke=args.smoke)
+        markdown = render_only(results, machine=machine, smoke=args.smoke)
         name = f"benchmarks-{args.only}"
     else:
-        markdown = render(results, machine=machine_describe(), sizes=sizes, smoke=args.smoke)
+        markdown = render(results, machine=machine, sizes=sizes, smoke=args.smoke)
         name = "benchmarks"
     custom = args.in_flight_sizes and args.in_flight_sizes != SIZES[mode]["in_flight_sizes"]
     output = LOG_DIR / f"{name}-{mode}.md" if args.smoke or custom else ROOT / "docs" / f"{name}.md"
     output.write_text(markdown)
-    (LOG_DIR / f"results-{mode}{'-' + args.only if args.only else ''}.json").write_text(
-        json.dumps(results, indent=1, default=str))
     print(markdown)
     print(f"\nwritten to {output.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s")
     return 0

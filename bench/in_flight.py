@@ -85,8 +85,10 @@ def _probe(path) -> tuple[dict[str, list[tuple[float, float, int]]], list[tuple[
     return pushes, lags, failed
 
 
-def push_latencies(pushes: list[tuple[float, float, int]], frames: list[tuple[float, int]]) -> list[float] | None:
-    """Each frame's delay after its push. A follower may join after the first
+def push_latencies(
+    pushes: list[tuple[float, float, int]], frames: list[tuple[float, int]]
+) -> list[tuple[float, float]] | None:
+    """Each frame's push time and delay after it. A follower may join after the first
     pushes, so frames are matched from the last (a run's last push is its
     follower's last token); None when the deltas' lengths disagree (a lost frame)."""
     if not frames or len(frames) > len(pushes):
@@ -94,7 +96,7 @@ def push_latencies(pushes: list[tuple[float, float, int]], frames: list[tuple[fl
     tail = pushes[len(pushes) - len(frames):]
     if [length for _, _, length in tail] != [length for _, length in frames]:
         return None
-    return [arrived - pushed for (pushed, _, _), (arrived, _) in zip(tail, frames)]
+    return [(pushed, arrived - pushed) for (pushed, _, _), (arrived, _) in zip(tail, frames)]
 
 
 def _runs(ids: list[str]) -> list[tuple[str, float | None, float | None]]:
@@ -174,6 +176,37 @@ async def missed_heartbeats(workflow_ids: list[str]) -> dict:
     return counts
 
 
+async def group_send_cost(sends: int = 1000) -> dict:
+    """CPU of one channels-redis group_send in this process, alone: to a group
+    no one follows and to one with a member (the runner's push of a token)."""
+    import resource
+
+    from channels.layers import get_channel_layer
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_THREAD)
+        return usage.ru_utime + usage.ru_stime
+
+    layer = get_channel_layer()
+    member = await layer.new_channel()
+    await layer.group_add("bench.cost.followed", member)
+    message = {"type": "execution.token", "execution": "bench", "delta": "word "}
+    costs = {}
+    try:
+        for label, group in (("unfollowed_us", "bench.cost.unfollowed"), ("followed_us", "bench.cost.followed")):
+            spent = 0.0
+            for _ in range(sends):
+                before = cpu()
+                await layer.group_send(group, message)
+                spent += cpu() - before
+                if label == "followed_us":
+                    await layer.receive(member)  # keep its queue short, as a follower does
+            costs[label] = 1e6 * spent / sends
+    finally:
+        await layer.group_discard("bench.cost.followed", member)
+    return costs
+
+
 async def _warm(env: Environment, client: Client, http: httpx.AsyncClient, agent: str) -> None:
     """One run on the fresh runner, so its idle size includes what a first run loads."""
     frame = await _until_terminal(env, client, await _create(http, agent, "warm up"))
@@ -246,6 +279,8 @@ async def run_one(env: Environment, client: Client, *, n: int, words: int, delay
             unmatched += 1
         else:
             samples += latencies
+    # Once every run is created, the web process only relays: the runner's share alone.
+    creates_done = started + created
     completed = [(s, c) for phase, s, c in runs if phase == "COMPLETED"]
     durations = sorted(c - s for s, c in completed)
     tokens = sum(len(pushes.get(i, [])) for i in ids)  # not the warm-up's
@@ -260,7 +295,8 @@ async def run_one(env: Environment, client: Client, *, n: int, words: int, delay
         "run_seconds_max": durations[-1] if durations else float("nan"),
         "followers": {"ws": (len(frames) + 1) // 2, "sse": len(frames) // 2, "unmatched": unmatched,
                       "errors": follower_errors},
-        "push": latency_summary(samples),
+        "push": latency_summary([latency for _, latency in samples]),
+        "push_after_creates": latency_summary([latency for at, latency in samples if at >= creates_done]),
         "push_accepted": latency_summary(accepted),
         "loop_lag": latency_summary([lag for at, lag in lags if started <= at <= ended]),
         "web_cpu_seconds": web_cpu,
@@ -287,7 +323,7 @@ async def run(env: Environment, client: Client, *, sizes: list[int], words: int,
                                          followers=max(2, round(n * followers))))
     finally:
         await asyncio.to_thread(env.runner_restart)
-    return {"runs": results, "words": words, "token_delay": delay,
+    return {"runs": results, "words": words, "token_delay": delay, "group_send": await group_send_cost(),
             "peer": await peer_in_flight(sizes, words=words, delay=delay)}
 
 

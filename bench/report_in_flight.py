@@ -11,6 +11,12 @@ def _ms(value: float) -> str:
     return "–" if value is None or math.isnan(value) else f"{value:.1f} ms"
 
 
+def rss_per_run(run: dict, idle: str = "rss_idle_mib", peak: str = "rss_peak_mib") -> float:
+    """The growth from idle to peak over the most runs in flight at once (all N
+    when they all were)."""
+    return (run[peak] - run[idle]) / max(1, run["peak_in_flight"])
+
+
 def targets(r: dict) -> list[tuple[str, str, bool | None]]:
     runs = r["runs"]
     if not runs:
@@ -28,8 +34,8 @@ def targets(r: dict) -> list[tuple[str, str, bool | None]]:
          ", ".join(f"N={run['n']}: {run['heartbeats']['heartbeat']}" for run in runs),
          all(run["heartbeats"]["heartbeat"] == 0 for run in runs)),
         ("≤ 1 MiB runner RSS per run in flight (every N)",
-         ", ".join(f"N={run['n']}: {run['rss_per_run_mib']:.2f} MiB" for run in runs),
-         all(run["rss_per_run_mib"] <= MIB_PER_RUN for run in runs)),
+         ", ".join(f"N={run['n']}: {rss_per_run(run):.2f} MiB" for run in runs),
+         all(rss_per_run(run) <= MIB_PER_RUN for run in runs)),
     ]
     return rows
 
@@ -58,6 +64,10 @@ def section(r: dict, *, peer: dict | None = None) -> list[str]:
         + (f" ({run['followers']['errors']} failed)" if run["followers"]["errors"] else ""))
     row("token push → follower p50 / p99", lambda run: f"{_ms(run['push']['p50_ms'])} / {_ms(run['push']['p99_ms'])}")
     row("push samples / max", lambda run: f"{run['push']['n']:,} / {_ms(run['push']['max_ms'])}")
+    if all("push_after_creates" in run for run in runs):
+        row("the same, pushed after the last create p50 / p99 (samples)", lambda run: (
+            f"{_ms(run['push_after_creates']['p50_ms'])} / {_ms(run['push_after_creates']['p99_ms'])} "
+            f"({run['push_after_creates']['n']:,})"))
     row("of which the runner's push call (channel layer) p50 / p99",
         lambda run: f"{_ms(run['push_accepted']['p50_ms'])} / {_ms(run['push_accepted']['p99_ms'])}")
     row("runner event loop lag p50 / p99 / max", lambda run: f"{_ms(run['loop_lag']['p50_ms'])} / "
@@ -66,7 +76,7 @@ def section(r: dict, *, peer: dict | None = None) -> list[str]:
         + "".join(f"<br>{k} ×{v}" for k, v in list(run.get("failed_pushes", {}).items())[:3]))
     row("missed heartbeats (other activity timeouts)", lambda run: f"{run['heartbeats']['heartbeat']} ({run['heartbeats']['other_timeouts']})")
     row("runner RSS idle → peak", lambda run: f"{run['rss_idle_mib']:.0f} → {run['rss_peak_mib']:.0f} MiB")
-    row("runner RSS per run in flight", lambda run: f"{run['rss_per_run_mib']:.2f} MiB")
+    row("runner RSS per run in flight (growth / most in flight)", lambda run: f"{rss_per_run(run):.2f} MiB")
     row("runner CPU per streamed token", lambda run: f"{run['cpu_per_token_us']:.0f} µs ({run['cpu_seconds']:.1f} s for {run['streamed_tokens']:,} tokens, {run['pushes']:,} pushes)")
     row("web process CPU over the window", lambda run: f"{run['web_cpu_seconds']:.1f} s")
     row("event log rows per run", lambda run: f"{run['event_rows_per_run']:.1f}")
@@ -76,18 +86,71 @@ def section(r: dict, *, peer: dict | None = None) -> list[str]:
     if peer_runs:
         row("LangGraph Server: completed / most in flight", lambda run: (
             f"{peer_runs[run['n']]['completed']:,} of {run['n']:,} / {peer_runs[run['n']]['peak_in_flight']:,}"
+            + (f" ({run['n'] - peer_runs[run['n']]['completed']} failed: "
+               + ", ".join(e.rstrip(': ') for e in peer_runs[run["n"]]["errors"]) + ", a dropped connection)"
+               if peer_runs[run["n"]]["errors"] else "")
             if run["n"] in peer_runs else "–"))
         row("LangGraph Server: all streamed", lambda run: (
             f"{peer_runs[run['n']]['seconds']:.1f} s" if run["n"] in peer_runs else "–"))
         row("LangGraph Server: RSS per run in flight", lambda run: (
-            f"{peer_runs[run['n']]['rss_per_run_mib']:.2f} MiB ({peer_runs[run['n']]['server_idle_rss_mib']:.0f} → "
+            f"{rss_per_run(peer_runs[run['n']], 'server_idle_rss_mib', 'server_peak_rss_mib'):.2f} MiB "
+            f"({peer_runs[run['n']]['server_idle_rss_mib']:.0f} → "
             f"{peer_runs[run['n']]['server_peak_rss_mib']:.0f} MiB)" if run["n"] in peer_runs else "–"))
         row("LangGraph Server: CPU per streamed token", lambda run: (
             f"{1e6 * peer_runs[run['n']]['cpu_seconds'] / (run['n'] * r['words']):.0f} µs"
             if run["n"] in peer_runs else "–"))
     if peer and "error" in peer:
         out += ["", f"LangGraph Server at the same concurrency: {peer['error']}."]
+    out += limits(r)
     return out
+
+
+def limits(r: dict) -> list[str]:
+    """What stands between this machine and the targets, each with its lever;
+    the figures are this run's."""
+    runs = r["runs"]
+    big = runs[-1]
+    cpu = max(run["cpu_per_token_us"] for run in runs)
+    rate = 1 / r["token_delay"]
+    return [
+        "", "### What limits runs in flight, and how to raise it", "",
+        "1. **Runner slots**: `TEMPORAL_RUNNER_MAX_CONCURRENT_ACTIVITIES` (default 20) is how many runs one",
+        "   runner process takes at once; more wait `PENDING` (\"waiting for a runner slot\"). The bench sets",
+        "   it to N. Raise it per runner process (each delegation depth has its own slots).",
+        "2. **Redis connections of the channel layer**: redis-py 8's pool holds 100 connections and does not",
+        "   wait for one: a push beyond them fails (`MaxConnectionsError`; the live token is lost, the",
+        "   persisted answer is whole). Each streaming run can have a push under way, so the bench sets",
+        "   `STIGMER_REDIS_MAX_CONNECTIONS` to N with the slots; with it, no push was dropped (the row above).",
+        "   Whether the default would have dropped any at these rates was not measured; in isolation, 2,000",
+        "   concurrent `group_send`s on the default pool fail so. Raise it with the slots (Redis accepts",
+        "   10,000 clients by default).",
+        f"3. **The runner's event loop: CPU per token.** The runner spends {cpu:.0f} µs of CPU per streamed token at",
+        "   most here (the table; per-run start and end included), and one process runs on one core: at",
+        f"   {rate:.0f} tokens a second a run, one runner process streams about {1e6 / cpu / rate:.0f} runs at full pace.",
+        "   Beyond that the runs stretch (run length above) and pushes queue behind the loop (its lag, and",
+        "   the push call's own time). Each token is one channels-redis `group_send`: two Redis round trips",
+        "   for a group no one follows (`ZREMRANGEBYSCORE`, `ZRANGE`), three for a followed one (plus the",
+        *(["   `EVAL` that queues it): measured alone in the bench process (asyncio's loop; the runner's is",
+           f"   uvloop), {cost['unfollowed_us']:.0f} µs and {cost['followed_us']:.0f} µs of the sender's CPU each."]
+          if (cost := r.get("group_send")) else
+          ["   `EVAL` that queues it), about 210 µs and 480 µs of the sender's CPU measured alone on this",
+           "   machine (uvloop)."]),
+        "   No missed heartbeat came of it: heartbeats are beaten from a task of their own every 5 s",
+        "   against a 30 s timeout, and the loop's worst stall was "
+        f"{max(run['loop_lag']['max_ms'] for run in runs) / 1000:.1f} s.",
+        "   Levers, not taken here: more runner processes (runs spread over the runners polling the queue, one",
+        "   core each); fewer pushes per token (the runner already joins deltas that arrive while a push is",
+        "   under way; joining them over a fixed interval, say 100 ms, would halve these pushes at 50 ms a",
+        "   token); no push for a run no one follows; one Redis round trip per push instead of two or three.",
+        f"4. **Creates**: the web process creates about {big['n'] / big['created_seconds']:.0f} executions a second "
+        f"here ({big['created_seconds']:.0f} s for {big['n']:,}, its CPU shared",
+        "   with the runner's), so the last runs start after the first have ended: with 10 s runs, the most",
+        "   in flight at once is bounded by that rate even on an idle runner.",
+        "5. **The machine**: two cores for web, orchestration worker, runner, Temporal, PostgreSQL, Redis and",
+        "   the bench's followers. Not limits here: PostgreSQL connections (the runner's ORM calls share one",
+        "   thread and connection, its checkpointer a pool of 10; six event rows per run), memory (well",
+        "   under the 1 MiB per run target), heartbeats.",
+    ]
 
 
 METHOD = [
