@@ -166,7 +166,7 @@ class Peer:
             runs = await asyncio.gather(*(one(http, i) for i in range(n)), return_exceptions=True)
             elapsed = time.monotonic() - started
         done = [r for r in runs if not isinstance(r, BaseException) and r[2]]
-        from bench.in_flight import peak_overlap
+        from bench.in_flight_records import peak_overlap
 
         return {"n": n, "completed": len(done), "seconds": elapsed,
                 "errors": sorted({f"{type(r).__name__}: {r}"[:120] for r in runs if isinstance(r, BaseException)})[:3],

@@ -162,7 +162,8 @@ METHOD = [
     "  `model_options` `answer_words` and `token_delay` are created through the API (16 connections) and",
     "  waited for in the database. Push latency: the runner's push → a follower's frame (WebSocket or",
     "  SSE, both through the web process), matched per run from the last token (a follower joins after",
-    "  its run's create); RSS per run: (VmHWM − idle VmRSS) / N; CPU per token: the runner's utime +",
+    "  its run's create); RSS per run: (VmHWM − idle VmRSS) / the most runs in flight at once (N when all",
+    "  were); CPU per token: the runner's utime +",
     "  stime over the window / (N × words); heartbeats: `ActivityTaskTimedOut` of type HEARTBEAT in the",
     "  runs' histories; writes: `pg_stat_user_tables` inserts + updates + deletes over the window / N.",
     "  \"Most in flight at once\" is the largest overlap of the runs' started → completed spans. The",
@@ -172,5 +173,7 @@ METHOD = [
     "  serving the same agent on the same model options (`bench/peer_graph.py`, `in_flight_graph`); N runs",
     "  at once, each `POST /threads` + `POST /threads/{id}/runs/stream` (`messages-tuple`) read to its end",
     "  by its client (its `/runs/wait` calls the model without streaming, so without the token delay);",
-    "  RSS and CPU of its server process. Its push latency is not measured (no push time to start from).",
+    "  RSS and CPU of its server process; its runs in flight from its clients' start and end times (it",
+    "  accepts every run at once and streams them slower). Its push latency is not measured (no push time",
+    "  to start from).",
 ]
