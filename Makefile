@@ -30,7 +30,7 @@ test-fast test-integration test-browser test-fuzz: test-%: install
 imports: install
 	$(PY) -m stigmer.devtools.import_cycles
 
-.PHONY: bench bench-smoke
+.PHONY: bench bench-smoke bench-in-flight
 
 # Benchmarks (docs/benchmarks.md): needs PostgreSQL and Redis on 127.0.0.1;
 # the peer (LangGraph Server) is installed into .bench-venv on first use.
@@ -39,3 +39,7 @@ bench: install
 
 bench-smoke: install
 	$(PY) -m bench --smoke
+
+# The runs-in-flight section alone (docs/benchmarks-in-flight.md), about a quarter of an hour.
+bench-in-flight: install
+	$(PY) -m bench --only in-flight

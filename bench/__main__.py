@@ -1,5 +1,7 @@
-"""`python -m bench [--smoke]`: every measurement in one run; prints the report
-and writes docs/benchmarks.md (a smoke run writes artifacts/bench/ instead).
+"""`python -m bench [--smoke] [--only in-flight]`: every measurement in one run;
+prints the report and writes docs/benchmarks.md (a smoke run writes
+artifacts/bench/ instead); `--only in-flight` runs that section alone and writes
+docs/benchmarks-in-flight.md.
 Exits non-zero when a code path breaks, never because a target is missed.
 Only the peer may fail softly (its install or start depends on PyPI and on
 LangGraph's own CLI): the reason is recorded in the report."""
@@ -15,9 +17,13 @@ from bench.environment import LOG_DIR, ROOT, Environment
 
 SIZES = {
     "full": {"latency_n": 50, "warmup": 3, "total": 400, "in_flight": 200, "push_n": 500,
-             "push_interval": 0.01, "small": 10, "large": 100, "rows": 1_000_000, "repeat": 7, "rounds": 3, "back_to_back_n": 20},
+             "push_interval": 0.01, "small": 10, "large": 100, "rows": 1_000_000, "repeat": 7, "rounds": 3, "back_to_back_n": 20,
+             # Runs in flight: 200 words 50 ms apart (10 s a run); one run in ten followed.
+             "in_flight_sizes": [100, 500, 1000], "in_flight_words": 200, "in_flight_delay": 0.05,
+             "in_flight_followers": 0.1},
     "smoke": {"latency_n": 3, "warmup": 1, "total": 8, "in_flight": 4, "push_n": 20,
-              "push_interval": 0.01, "small": 2, "large": 20, "rows": 2_000, "repeat": 2, "rounds": 1, "back_to_back_n": 3},
+              "push_interval": 0.01, "small": 2, "large": 20, "rows": 2_000, "repeat": 2, "rounds": 1, "back_to_back_n": 3,
+              "in_flight_sizes": [3], "in_flight_words": 20, "in_flight_delay": 0.02, "in_flight_followers": 1.0},
 }
 
 
@@ -92,6 +98,8 @@ async def measure(env: Environment, s: dict) -> dict:
     step("peer: LangGraph Server")
     results["peer"] = await run_peer(peer_mod, s)
 
+    step("runs in flight")
+    results["in_flight"] = await run_in_flight(env, client, s)
     step("push latency")
     results["push"] = await push.run(env, client, n=s["push_n"], interval=s["push_interval"])
     step("write amplification")
@@ -104,6 +112,26 @@ async def measure(env: Environment, s: dict) -> dict:
     pages = await asyncio.to_thread(record.time_pages, env, client, repeat=s["repeat"])
     profiles = await db(record.profile_pages)(client)
     results["record"] = {"seed": seeded, "pages": pages, "profiles": profiles}
+    env.check_alive()
+    return results
+
+
+async def run_in_flight(env: Environment, client, s: dict) -> dict:
+    from bench import in_flight
+
+    return await in_flight.run(env, client, sizes=s["in_flight_sizes"], words=s["in_flight_words"],
+                               delay=s["in_flight_delay"], followers=s["in_flight_followers"])
+
+
+async def measure_in_flight(env: Environment, s: dict) -> dict:
+    """`--only in-flight`: that section alone."""
+    from bench.fixtures import bench_agent, bench_client
+    from runner.db import db
+
+    client = await db(bench_client)()
+    await db(bench_agent)()
+    step("runs in flight")
+    results = {"in_flight": await run_in_flight(env, client, s)}
     env.check_alive()
     return results
 
@@ -141,23 +169,49 @@ async def run_peer(peer_mod, s: dict) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--smoke", action="store_true", help="tiny N: check the code paths in seconds")
+    parser.add_argument("--only", choices=["in-flight"],
+                        help="one section alone, written to docs/benchmarks-<section>.md")
+    parser.add_argument("--in-flight-sizes", type=lambda raw: [int(n) for n in raw.split(",")],
+                        help="N for runs in flight, e.g. 100 or 100,500 (the report then goes to artifacts/bench/)")
+    parser.add_argument("--from-results", metavar="JSON",
+                        help="render the report again from a run's results (artifacts/bench/results-*.json)")
     args = parser.parse_args()
     mode = "smoke" if args.smoke else "full"
-    sizes = SIZES[mode]
-    env = Environment(database="stigmer_bench_smoke" if args.smoke else "stigmer_bench")
-    started = step(f"starting the platform ({mode})")
-    try:
-        env.start()
-        results = asyncio.run(measure(env, sizes))
-    finally:
-        env.stop()
+    sizes = dict(SIZES[mode])
+    if args.in_flight_sizes:
+        sizes["in_flight_sizes"] = args.in_flight_sizes
+    started = time.perf_counter()
+    if args.from_results:
+        results = json.loads(open(args.from_results, encoding="utf-8").read())
+    else:
+        env = Environment(database="stigmer_bench_smoke" if args.smoke else "stigmer_bench")
+        started = step(f"starting the platform ({mode})")
+        try:
+            env.start()
+            results = asyncio.run((measure_in_flight if args.only else measure)(env, sizes))
+        finally:
+            env.stop()
     from bench.machine import machine_describe
-    from bench.report import render
+    from bench.report import render, render_only
 
-    markdown = render(results, machine=machine_describe(), sizes=sizes, smoke=args.smoke)
-    output = LOG_DIR / "benchmarks-smoke.md" if args.smoke else ROOT / "docs" / "benchmarks.md"
+    if args.from_results:
+        machine = results.pop("machine", None) or {
+            **machine_describe(),
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(args.from_results)))}
+    else:
+        machine = machine_describe()
+        # Kept first, so a report can be rendered again (--from-results) whatever happens next.
+        (LOG_DIR / f"results-{mode}{'-' + args.only if args.only else ''}.json").write_text(
+            json.dumps({**results, "machine": machine}, indent=1, default=str))
+    if args.only:
+        markdown = render_only(results, machine=machine, smoke=args.smoke)
+        name = f"benchmarks-{args.only}"
+    else:
+        markdown = render(results, machine=machine, sizes=sizes, smoke=args.smoke)
+        name = "benchmarks"
+    custom = args.in_flight_sizes and args.in_flight_sizes != SIZES[mode]["in_flight_sizes"]
+    output = LOG_DIR / f"{name}-{mode}.md" if args.smoke or custom else ROOT / "docs" / f"{name}.md"
     output.write_text(markdown)
-    (LOG_DIR / f"results-{mode}.json").write_text(json.dumps(results, indent=1, default=str))
     print(markdown)
     print(f"\nwritten to {output.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s")
     return 0

@@ -79,13 +79,13 @@ class Process:
             self.popen.wait(10)
 
 
-def vm_hwm_mib(pid: int) -> float:
-    """Peak resident memory of a process (VmHWM), in MiB."""
+def vm_hwm_mib(pid: int, field: str = "VmHWM") -> float:
+    """Peak resident memory of a process (VmHWM), in MiB; `field="VmRSS"`: its current one."""
     with open(f"/proc/{pid}/status", encoding="utf-8") as status:
         for line in status:
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmHWM for pid {pid}")
+    raise RuntimeError(f"no {field} for pid {pid}")
 
 
 class Environment:
@@ -161,6 +161,16 @@ class Environment:
     @property
     def temporal_pid(self) -> int:
         return self._temporal.pid
+
+    def runner_restart(self, args: list[str] | None = None, **env: str) -> "Process":
+        """Replace the runner worker (by another command line, other settings);
+        its activities are finished or idle when this is called."""
+        self.processes["runner"].stop()
+        args = args or ["manage.py", "run_runner_worker"]
+        runner = Process("runner", [sys.executable, *args], {**self.env, **env})
+        self.processes["runner"] = runner
+        runner.wait_for("runner worker polling")
+        return runner
 
     def check_alive(self) -> None:
         for process in self.processes.values():

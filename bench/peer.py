@@ -46,14 +46,15 @@ def venv_ensure() -> str:
 
 
 class Peer:
-    def __init__(self) -> None:
+    def __init__(self, *, jobs: int = JOBS, env: dict | None = None) -> None:
         langgraph = venv_ensure()
         workdir = LOG_DIR / "langgraph"
         workdir.mkdir(parents=True, exist_ok=True)
         config = workdir / "langgraph.json"
         config.write_text(json.dumps({
             "dependencies": [str(ROOT)],
-            "graphs": {"agent": f"{ROOT / 'bench' / 'peer_graph.py'}:graph"},
+            "graphs": {"agent": f"{ROOT / 'bench' / 'peer_graph.py'}:graph",
+                       "in_flight": f"{ROOT / 'bench' / 'peer_graph.py'}:in_flight_graph"},
         }))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -64,12 +65,13 @@ class Peer:
             "LANGSMITH_TRACING": "false",
             "LANGCHAIN_TRACING_V2": "false",
             "LOG_LEVEL": "WARNING",
+            **(env or {}),
         }
         env.pop("DJANGO_SETTINGS_MODULE", None)
         self.process = Process(
             "peer-langgraph-dev",
             [langgraph, "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1",
-             "--port", str(self.port), "--config", str(config), "--n-jobs-per-worker", str(JOBS),
+             "--port", str(self.port), "--config", str(config), "--n-jobs-per-worker", str(jobs),
              "--server-log-level", "WARNING"],
             env,
             cwd=workdir,  # its in-memory runtime keeps files in .langgraph_api/ there
@@ -131,6 +133,47 @@ class Peer:
             elapsed = time.perf_counter() - started
         return {"total": total, "in_flight": in_flight, "seconds": elapsed, "per_second": total / elapsed,
                 "server_peak_rss_mib": _tree_hwm(self.process.pid), "retried": retried}
+
+    async def in_flight(self, *, n: int, words: int) -> dict:
+        """N runs of the in-flight graph at once (bench/in_flight.py's load)."""
+        from bench.cpu import _process_seconds
+        from bench.environment import vm_hwm_mib
+
+        async def one(http: httpx.AsyncClient, i: int) -> tuple[float, float, bool]:
+            """A run streamed to its client token by token (`/runs/wait` would
+            call the model without streaming, hence without its token delay)."""
+            started = time.monotonic()
+            thread = (await http.post("/threads", json={})).raise_for_status().json()
+            tokens = 0
+            async with http.stream(
+                "POST", f"/threads/{thread['thread_id']}/runs/stream",
+                json={"assistant_id": "in_flight", "stream_mode": ["messages-tuple"],
+                      "input": {"messages": [{"role": "human", "content": f"Tell me a long story, number {i}."}]}},
+            ) as response:
+                response.raise_for_status()
+                async for line in response.aiter_lines():
+                    tokens += line.startswith("event: messages")
+            return started, time.monotonic(), tokens >= words
+
+        limits = httpx.Limits(max_connections=n)
+        async with httpx.AsyncClient(base_url=self.url, timeout=900, limits=limits) as http:
+            await one(http, -1)  # warm-up, as ours
+            server = max([self.process.pid, *_children(self.process.pid)],
+                         key=lambda pid: vm_hwm_mib(pid, "VmRSS"))
+            idle = vm_hwm_mib(server, "VmRSS")
+            cpu = _process_seconds(server)
+            started = time.monotonic()
+            runs = await asyncio.gather(*(one(http, i) for i in range(n)), return_exceptions=True)
+            elapsed = time.monotonic() - started
+        done = [r for r in runs if not isinstance(r, BaseException) and r[2]]
+        from bench.in_flight_records import peak_overlap
+
+        return {"n": n, "completed": len(done), "seconds": elapsed,
+                "errors": sorted({f"{type(r).__name__}: {r}"[:120] for r in runs if isinstance(r, BaseException)})[:3],
+                "peak_in_flight": peak_overlap([(s, e) for s, e, _ in done]),
+                "server_idle_rss_mib": idle, "server_peak_rss_mib": vm_hwm_mib(server),
+                "rss_per_run_mib": (vm_hwm_mib(server) - idle) / n,
+                "cpu_seconds": _process_seconds(server) - cpu}
 
     def stop(self) -> None:
         self.process.stop()

@@ -61,6 +61,7 @@ VARIABLES = [
     V("DATABASE_CONN_MAX_AGE", "600", "seconds a connection is kept without the pool", int),
     V("STIGMER_SQLITE_PATH", "db.sqlite3", "the embedded database"),
     V("REDIS_URL", None, "Redis for the channel layer and the API's throttle counts instead of memory"),
+    V("STIGMER_REDIS_MAX_CONNECTIONS", "100", "connections each process's channel layer opens to Redis at most (redis-py's default); a push beyond them fails, a live token lost: raise it with the runs a runner holds in flight", int),
     V("STIGMER_CHECKPOINT_PATH", "checkpoints.sqlite3", "LangGraph's SQLite checkpointer (without `DATABASE_URL`, and always on a runner using the runner API)"),
     V("STIGMER_TEMPORAL_DB", ".temporal-dev.sqlite3", "`run_platform`'s Temporal dev server database"),
     # Temporal
