@@ -116,11 +116,15 @@ async def missed_heartbeats(workflow_ids: list[str]) -> dict:
 
 
 async def group_send_cost(sends: int = 1000) -> dict:
-    """CPU of one channels-redis group_send in this process, alone: to a group
-    no one follows and to one with a member (the runner's push of a token)."""
+    """CPU of one token push (executions.live.token_publish, as the runner
+    pushes) in this process, alone: for a run no one follows and for one with
+    a member."""
     import resource
 
     from channels.layers import get_channel_layer
+
+    from executions.live import token_publish
+    from executions.live.groups import execution_group
 
     def cpu() -> float:
         usage = resource.getrusage(resource.RUSAGE_THREAD)
@@ -128,19 +132,18 @@ async def group_send_cost(sends: int = 1000) -> dict:
 
     layer = get_channel_layer()
     member = await layer.new_channel()
-    await layer.group_add("bench.cost.followed", member)
-    message = {"type": "execution.token", "execution": "bench", "delta": "word "}
+    await layer.group_add(execution_group("bench-cost-followed"), member)
     costs = {}
     try:
-        for label, group in (("unfollowed_us", "bench.cost.unfollowed"), ("followed_us", "bench.cost.followed")):
+        for label, execution in (("unfollowed_us", "bench-cost-unfollowed"), ("followed_us", "bench-cost-followed")):
             spent = 0.0
             for _ in range(sends):
                 before = cpu()
-                await layer.group_send(group, message)
+                await token_publish(execution_id=execution, delta="word ")
                 spent += cpu() - before
                 if label == "followed_us":
                     await layer.receive(member)  # keep its queue short, as a follower does
             costs[label] = 1e6 * spent / sends
     finally:
-        await layer.group_discard("bench.cost.followed", member)
+        await layer.group_discard(execution_group("bench-cost-followed"), member)
     return costs

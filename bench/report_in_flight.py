@@ -128,13 +128,13 @@ def limits(r: dict) -> list[str]:
         "   most here (the table; per-run start and end included), and one process runs on one core: at",
         f"   {rate:.0f} tokens a second a run, one runner process streams about {1e6 / cpu / rate:.0f} runs at full pace.",
         "   Beyond that the runs stretch (run length above) and pushes queue behind the loop (its lag, and",
-        "   the push call's own time). Each token is one channels-redis `group_send`: two Redis round trips",
-        "   for a group no one follows (`ZREMRANGEBYSCORE`, `ZRANGE`), three for a followed one (plus the",
+        "   the push call's own time). Each token is one push (`executions.live.token_publish`): one Redis",
+        "   round trip for a run no one follows (`ZCARD` of its group: channels-redis's `group_send` spends",
+        "   two even on an empty group), four for a followed one (then `ZREMRANGEBYSCORE`, `ZRANGE` and the",
         *(["   `EVAL` that queues it): measured alone in the bench process (asyncio's loop; the runner's is",
            f"   uvloop), {cost['unfollowed_us']:.0f} µs and {cost['followed_us']:.0f} µs of the sender's CPU each."]
           if (cost := r.get("group_send")) else
-          ["   `EVAL` that queues it), about 210 µs and 480 µs of the sender's CPU measured alone on this",
-           "   machine (uvloop)."]),
+          ["   `EVAL` that queues it)."]),
         "   No missed heartbeat came of it: heartbeats are beaten from a task of their own every 5 s",
         "   against a 30 s timeout, and the loop's worst stall was "
         f"{max(run['loop_lag']['max_ms'] for run in runs) / 1000:.1f} s.",

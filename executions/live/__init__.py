@@ -45,13 +45,26 @@ async def token_publish(*, execution_id: str, delta: str) -> None:
         return
     try:
         layer = get_channel_layer()
-        if layer is not None:
+        group = execution_group(execution_id)
+        if layer is not None and await _has_members(layer, group):
             await layer.group_send(
-                execution_group(execution_id),
-                {"type": "execution.token", "execution": str(execution_id), "delta": delta},
+                group, {"type": "execution.token", "execution": str(execution_id), "delta": delta},
             )
     except Exception as exc:  # noqa: BLE001
         _warn_push_failed(f"a token of execution {execution_id}", exc)
+
+
+async def _has_members(layer, group: str) -> bool:
+    """Whether anyone follows the group, asked at each push (no window in which a
+    new follower would miss tokens). On Redis one round trip, where channels-redis's
+    group_send spends two even on an empty group, and most streamed runs have no
+    follower (docs/benchmarks.md, "Runs in flight")."""
+    try:
+        key = layer._group_key(group)
+        connection = layer.connection(layer.consistent_hash(group))
+    except AttributeError:  # another layer: its group_send decides
+        return True
+    return bool(await connection.zcard(key))
 
 
 def layer_spans_processes() -> bool:

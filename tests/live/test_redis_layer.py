@@ -56,3 +56,34 @@ async def test_the_pool_size_is_the_setting_and_pushes_beyond_it_fail(settings, 
     failed = [r for r in await push_at_once(2, 20) if isinstance(r, Exception)]
     assert failed and all("Too many connections" in str(r) for r in failed)
     assert [r for r in await push_at_once(20, 20) if isinstance(r, Exception)] == []
+
+
+async def test_tokens_reach_a_follower_and_cost_no_group_send_when_nobody_follows(settings, monkeypatch):
+    """A streamed token is pushed only to a group someone is in, asked at each
+    push: a follower that joins between two tokens gets the second."""
+    if not _redis_up():
+        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    from executions.live import token_publish
+    from executions.live.groups import execution_group
+
+    settings.CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, prefix=f"test-{uuid.uuid4().hex[:12]}")}
+    layer = get_channel_layer()
+    sends = []
+    group_send = layer.group_send
+
+    async def counting(group, message):
+        sends.append(message["delta"])
+        await group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting)
+    try:
+        await token_publish(execution_id="abc", delta="unwatched ")
+        assert sends == []
+        channel = await layer.new_channel()
+        await layer.group_add(execution_group("abc"), channel)
+        await token_publish(execution_id="abc", delta="watched ")
+        message = await asyncio.wait_for(layer.receive(channel), timeout=5)
+    finally:
+        await layer.close_pools()
+    assert sends == ["watched "]
+    assert message["delta"] == "watched "
