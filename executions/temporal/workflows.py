@@ -175,17 +175,19 @@ class InvokeAgentExecutionWorkflow(ApprovalGate):
                 await self._persist(execution, ExecutionStatus(phase="FAILED", error=reason))
                 raise ApplicationError(reason, type="AgentExecutionFailed", non_retryable=True)
 
+    def _check_runner_queue(self, execution: AgentExecutionInput, queue: str):
+        """CheckRunnerQueue, as both of its callers ask it (the same command on replay)."""
+        return workflow.execute_local_activity(
+            CHECK_RUNNER_QUEUE,
+            RunnerQueueCheck(execution_id=execution.execution_id, queue=queue),
+            result_type=bool,
+            schedule_to_close_timeout=timedelta(seconds=execution.timeouts.update_status_schedule_to_close),
+            retry_policy=CHECK_RUNNER_QUEUE_RETRY,
+        )
+
     async def _runners_serving(self, execution: AgentExecutionInput, queue: str) -> bool:
         try:
-            return await workflow.execute_local_activity(
-                CHECK_RUNNER_QUEUE,
-                RunnerQueueCheck(execution_id=execution.execution_id, queue=queue),
-                result_type=bool,
-                schedule_to_close_timeout=timedelta(
-                    seconds=execution.timeouts.update_status_schedule_to_close
-                ),
-                retry_policy=CHECK_RUNNER_QUEUE_RETRY,
-            )
+            return await self._check_runner_queue(execution, queue)
         except ActivityError as err:
             if is_cancelled_exception(err):
                 raise
@@ -196,15 +198,7 @@ class InvokeAgentExecutionWorkflow(ApprovalGate):
         the agent), so the wait is not cut short by the run timeout. None
         polling: return, and the run fails saying so."""
         try:
-            serving = await workflow.execute_local_activity(
-                CHECK_RUNNER_QUEUE,
-                RunnerQueueCheck(execution_id=execution.execution_id, queue=queue),
-                result_type=bool,
-                schedule_to_close_timeout=timedelta(
-                    seconds=execution.timeouts.update_status_schedule_to_close
-                ),
-                retry_policy=CHECK_RUNNER_QUEUE_RETRY,
-            )
+            serving = await self._check_runner_queue(execution, queue)
         except ActivityError as err:
             if is_cancelled_exception(err):
                 raise
