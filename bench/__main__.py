@@ -32,7 +32,41 @@ def step(name: str):
     return time.perf_counter()
 
 
-async def measure(env: Environment, s: dict) -> dict:
+async def throughput_rounds(env: Environment, client, agent: str, s: dict, results: dict, *,
+                            parts: dict, loads: dict, before: str | None) -> None:
+    """Ours (and the earlier commit's, with `before`) beside `loads`. Rounds
+    alternate the systems, so a slow spell of the machine (or of Temporal)
+    falls on each; each system's median round is reported."""
+    from bench import before_after, platform_e2e
+
+    parts = parts | {name: [p.pid] for name, p in env.processes.items()}
+    loads = {"platform": lambda: platform_e2e.throughput(
+        env, client, agent=agent, total=s["total"], in_flight=s["in_flight"]), **loads}
+    earlier = None
+    try:
+        if before:
+            step(f"before: the platform at {before}")
+            earlier, commit = before_after.start(env, before)
+            results["before"] = {"commit": commit, "label": before_after.label(commit)}
+            parts |= {p.name: [p.pid] for p in earlier.processes.values()} | {"before-temporal": [earlier.temporal_pid]}
+            loads = {"before": lambda: platform_e2e.throughput(
+                earlier, client, agent=agent, total=s["total"], in_flight=s["in_flight"]), **loads}
+        rounds: dict[str, list] = {name: [] for name in loads}
+        for round_no in range(1, s["rounds"] + 1):
+            for name, load in loads.items():
+                step(f"{name}: throughput, round {round_no}")
+                rounds[name].append(await metered(parts, s["total"], load()))
+        for system, runs in rounds.items():
+            median = sorted(runs, key=lambda run: run[0]["per_second"])[len(runs) // 2]
+            results.setdefault(system, {})["throughput"] = {**median[0], "rounds": [run[0]["per_second"] for run in runs]}
+            results[system]["cpu"] = median[1]
+    finally:
+        if earlier is not None:
+            earlier.check_alive()
+            before_after.stop(earlier)
+
+
+async def measure(env: Environment, s: dict, before: str | None = None) -> dict:
     from bench import floor as floor_mod, peer as peer_mod, platform_e2e, push, record, writes
     from bench.fixtures import bench_agent, bench_client
     from bench.sequential import paced_in_turn
@@ -73,23 +107,10 @@ async def measure(env: Environment, s: dict) -> dict:
         results["floor"]["latency_back_to_back"] = await floor.latency(**back_to_back)
         results["platform"]["latency_back_to_back"] = await platform_e2e.latency(
             env, client, agent=agent, **back_to_back)
-        # Rounds alternate the systems, so a slow spell of the machine (or of
-        # Temporal) falls on each; each system's median round is reported.
-        parts = {name: [p.pid] for name, p in env.processes.items()}
-        parts |= {p.name: [p.pid] for f in floors.values() for p in f.processes}
-        loads = {"platform": lambda: platform_e2e.throughput(
-            env, client, agent=agent, total=s["total"], in_flight=s["in_flight"])}
-        loads |= {name: (lambda f=f: f.throughput(total=s["total"], in_flight=s["in_flight"]))
-                  for name, f in floors.items()}
-        rounds: dict[str, list] = {name: [] for name in loads}
-        for round_no in range(1, s["rounds"] + 1):
-            for name, load in loads.items():
-                step(f"{name}: throughput, round {round_no}")
-                rounds[name].append(await metered(parts | shared, s["total"], load()))
-        for system, runs in rounds.items():
-            median = sorted(runs, key=lambda run: run[0]["per_second"])[len(runs) // 2]
-            results[system]["throughput"] = {**median[0], "rounds": [run[0]["per_second"] for run in runs]}
-            results[system]["cpu"] = median[1]
+        parts = {p.name: [p.pid] for f in floors.values() for p in f.processes}
+        loads = {name: (lambda f=f: f.throughput(total=s["total"], in_flight=s["in_flight"]))
+                 for name, f in floors.items()}
+        await throughput_rounds(env, client, agent, s, results, parts=parts | shared, loads=loads, before=before)
     finally:
         for f in floors.values():
             f.stop()
@@ -123,7 +144,21 @@ async def run_in_flight(env: Environment, client, s: dict) -> dict:
                                delay=s["in_flight_delay"], followers=s["in_flight_followers"])
 
 
-async def measure_in_flight(env: Environment, s: dict) -> dict:
+async def measure_before_after(env: Environment, s: dict, before: str) -> dict:
+    """`--only before-after --before REF`: the throughput rounds of both commits alone."""
+    from bench.fixtures import bench_agent, bench_client
+    from runner.db import db
+
+    client = await db(bench_client)()
+    agent = (await db(bench_agent)()).slug
+    results: dict = {}
+    await throughput_rounds(env, client, agent, s, results, loads={},
+                            parts={"temporal": [env.temporal_pid], "bench": [os.getpid()]}, before=before)
+    env.check_alive()
+    return results
+
+
+async def measure_in_flight(env: Environment, s: dict, before: str | None = None) -> dict:
     """`--only in-flight`: that section alone."""
     from bench.fixtures import bench_agent, bench_client
     from runner.db import db
@@ -169,13 +204,17 @@ async def run_peer(peer_mod, s: dict) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--smoke", action="store_true", help="tiny N: check the code paths in seconds")
-    parser.add_argument("--only", choices=["in-flight"],
+    parser.add_argument("--only", choices=["in-flight", "before-after"],
                         help="one section alone, written to docs/benchmarks-<section>.md")
     parser.add_argument("--in-flight-sizes", type=lambda raw: [int(n) for n in raw.split(",")],
                         help="N for runs in flight, e.g. 100 or 100,500 (the report then goes to artifacts/bench/)")
+    parser.add_argument("--before", metavar="REF",
+                        help="also run the platform at an earlier commit, beside this one (bench/before_after.py)")
     parser.add_argument("--from-results", metavar="JSON",
                         help="render the report again from a run's results (artifacts/bench/results-*.json)")
     args = parser.parse_args()
+    if args.only == "before-after" and not args.before:
+        parser.error("--only before-after needs --before REF")
     mode = "smoke" if args.smoke else "full"
     sizes = dict(SIZES[mode])
     if args.in_flight_sizes:
@@ -188,7 +227,8 @@ def main() -> int:
         started = step(f"starting the platform ({mode})")
         try:
             env.start()
-            results = asyncio.run((measure_in_flight if args.only else measure)(env, sizes))
+            section = {"in-flight": measure_in_flight, "before-after": measure_before_after}.get(args.only, measure)
+            results = asyncio.run(section(env, sizes, args.before))
         finally:
             env.stop()
     from bench.machine import machine_describe
@@ -204,7 +244,7 @@ def main() -> int:
         (LOG_DIR / f"results-{mode}{'-' + args.only if args.only else ''}.json").write_text(
             json.dumps({**results, "machine": machine}, indent=1, default=str))
     if args.only:
-        markdown = render_only(results, machine=machine, smoke=args.smoke)
+        markdown = render_only(results, machine=machine, smoke=args.smoke, section=args.only)
         name = f"benchmarks-{args.only}"
     else:
         markdown = render(results, machine=machine, sizes=sizes, smoke=args.smoke)

@@ -91,9 +91,12 @@ def vm_hwm_mib(pid: int, field: str = "VmHWM") -> float:
 class Environment:
     """Everything the measurements share; stop() ends what start() began."""
 
-    def __init__(self, *, database: str) -> None:
+    def __init__(self, *, database: str, root: Path = ROOT, name: str = "", redis_url: str = REDIS_URL) -> None:
+        """`root`: the checkout whose code the processes run (another commit's, for
+        bench/before_after.py), `name` prefixes its process logs."""
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         self.database = database
+        self.root, self.name, self.redis_url = root, name, redis_url
         self.temporal_host_port = f"127.0.0.1:{free_port()}"
         self.web_port = free_port()
         self.url = f"http://127.0.0.1:{self.web_port}"
@@ -106,14 +109,16 @@ class Environment:
         self.processes: dict[str, Process] = {}
         self._temporal = None
 
-    def start(self) -> "Environment":
-        database_url = database_recreate(self.database)
+    def start(self, *, fresh_database: bool = True, setup_django: bool = True) -> "Environment":
+        """`fresh_database=False` joins the database another environment made
+        (same migrations); `setup_django=False` leaves this process's Django as it is."""
+        database_url = database_recreate(self.database) if fresh_database else f"{POSTGRES}/{self.database}"
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "stigmer.settings",
             "PYTHONUNBUFFERED": "1",
             "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": self.redis_url,
             "TEMPORAL_HOST_PORT": self.temporal_host_port,
             **self.queues,
             # Production settings (DEBUG off), served over plain HTTP on loopback.
@@ -130,13 +135,14 @@ class Environment:
             "STIGMER_CREATE_RATE_PER_AGENT": "",
             "STIGMER_MAX_RUNNING_PER_USER": "0",
         }
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--no-input"], cwd=ROOT, env=self.env,
-            check=True, stdout=subprocess.DEVNULL,
-        )
+        if fresh_database:
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--no-input"], cwd=self.root, env=self.env,
+                check=True, stdout=subprocess.DEVNULL,
+            )
         self._temporal = dev_server_start(host_port=self.temporal_host_port)
         python = sys.executable
-        self.processes["web"] = Process(
+        self.processes["web"] = self._process(
             "web",
             [python, "-m", "uvicorn", "stigmer.asgi:application", "--host", "127.0.0.1",
              "--port", str(self.web_port), "--log-level", "warning", "--no-access-log"],
@@ -147,16 +153,21 @@ class Environment:
             # process runs as the README advises for production: one pool.
             {**self.env, "DATABASE_POOL": "1"},
         )
-        self.processes["orchestration"] = Process(
+        self.processes["orchestration"] = self._process(
             "orchestration", [python, "manage.py", "run_orchestration_worker"], self.env
         )
-        self.processes["runner"] = Process("runner", [python, "manage.py", "run_runner_worker"], self.env)
+        self.processes["runner"] = self._process("runner", [python, "manage.py", "run_runner_worker"], self.env)
         self.processes["web"].wait_port(self.web_port)
+        if not setup_django:
+            return self
         os.environ.update(self.env)
         import django
 
         django.setup()
         return self
+
+    def _process(self, name: str, args: list[str], env: dict) -> Process:
+        return Process(f"{self.name}-{name}" if self.name else name, args, env, cwd=self.root)
 
     @property
     def temporal_pid(self) -> int:
@@ -167,7 +178,7 @@ class Environment:
         its activities are finished or idle when this is called."""
         self.processes["runner"].stop()
         args = args or ["manage.py", "run_runner_worker"]
-        runner = Process("runner", [sys.executable, *args], {**self.env, **env})
+        runner = self._process("runner", [sys.executable, *args], {**self.env, **env})
         self.processes["runner"] = runner
         runner.wait_for("runner worker polling")
         return runner

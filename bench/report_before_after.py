@@ -1,0 +1,34 @@
+"""The before-and-after table (bench/before_after.py): CPU ms per execution by
+process, the earlier commit's and this checkout's, from the same run."""
+from bench.budget import LABELS
+
+ROWS = ["web", "orchestration", "runner", "temporal", "postgresql", "redis", "bench", "other"]
+
+
+def _ours(cpu: dict, prefix: str) -> dict[str, float]:
+    """A system's own parts (the other system's idle processes left out)."""
+    spent = cpu["per_execution_ms"]
+    return {row: spent.get(f"{prefix}{row}" if row in {"web", "orchestration", "runner", "temporal"} else row, 0.0)
+            for row in ROWS}
+
+
+def section(r: dict) -> list[str]:
+    before, after = r.get("before"), r.get("platform")
+    if not before or "cpu" not in before or not after or "cpu" not in after:
+        return []
+    old, new = _ours(before["cpu"], "before-"), _ours(after["cpu"], "")
+    old_total, new_total = before["cpu"]["machine_ms"], after["cpu"]["machine_ms"]
+    out = ["", "## Before and after (same run)", "",
+           f"The platform at `{before['label']}` and at this checkout, on the same machine, database and load, "
+           "in alternating throughput rounds (each system's median round). CPU ms per execution "
+           "(each column counts its own processes; the whole machine counts everything running).", "",
+           "| process | before | after | change |", "| --- | --- | --- | --- |"]
+    for row in ROWS:
+        change = new[row] - old[row]
+        out.append(f"| {LABELS[row]} | {old[row]:.1f} | {new[row]:.1f} | {change:+.1f} |")
+    out.append(f"| **whole machine** | **{old_total:.1f}** | **{new_total:.1f}** | **{new_total - old_total:+.1f}** |")
+    old_rate, new_rate = before["throughput"]["per_second"], after["throughput"]["per_second"]
+    out += ["", f"Throughput: {old_rate:.1f}/s before, {new_rate:.1f}/s after ({new_rate / old_rate:.2f}×); rounds "
+            f"before {', '.join(f'{x:.1f}' for x in before['throughput']['rounds'])}, "
+            f"after {', '.join(f'{x:.1f}' for x in after['throughput']['rounds'])}."]
+    return out
