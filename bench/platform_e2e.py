@@ -15,6 +15,7 @@ from bench.stats import latency_summary
 
 TERMINAL = {"COMPLETED", "FAILED", "CANCELLED"}
 HTTP_CONNECTIONS = 16
+QUIET = 10.0  # seconds without a feed frame before the API is asked
 
 
 def _ws(env: Environment, path: str, client: Client):
@@ -77,13 +78,35 @@ async def throughput(env: Environment, client: Client, *, agent: str, total: int
     def future(execution_id: str) -> asyncio.Future:
         return done.setdefault(execution_id, loop.create_future())
 
+    heard = {"at": time.monotonic(), "missed": 0}
+
+    def finish(execution_id: str, phase: str) -> None:
+        f = future(execution_id)
+        if not f.done():
+            f.set_result(phase)
+
     async def feed(socket) -> None:
         async for raw in socket:
             frame = json.loads(raw)
+            heard["at"] = time.monotonic()
             if frame.get("phase") in TERMINAL:
-                f = future(frame["execution"])
+                finish(frame["execution"], frame["phase"])
+
+    async def sweep(http) -> None:
+        """A follower's channel holds `capacity` messages (channels-redis: 100);
+        when the machine lags behind a burst, the layer drops the rest, and a
+        completion may never come. After a quiet spell the API is asked; the
+        count is reported, not hidden."""
+        while True:
+            await asyncio.sleep(QUIET)
+            if time.monotonic() - heard["at"] < QUIET:
+                continue
+            for execution_id, f in list(done.items()):
                 if not f.done():
-                    f.set_result(frame["phase"])
+                    phase = (await http.get(f"/api/v1/executions/{execution_id}/")).json()["phase"]
+                    if phase in TERMINAL:
+                        heard["missed"] += 1
+                        finish(execution_id, phase)
 
     window = asyncio.Semaphore(in_flight)
     # The executions are in flight; their creates share a small HTTP pool. Under
@@ -93,7 +116,7 @@ async def throughput(env: Environment, client: Client, *, agent: str, total: int
     async with _ws(env, "/ws/executions/", client) as socket, httpx.AsyncClient(
         base_url=env.url, headers=client.api_headers, timeout=120, limits=limits
     ) as http:
-        listener = asyncio.create_task(feed(socket))
+        listener, sweeper = asyncio.create_task(feed(socket)), asyncio.create_task(sweep(http))
 
         async def one(i: int) -> str:
             async with window:
@@ -104,11 +127,13 @@ async def throughput(env: Environment, client: Client, *, agent: str, total: int
         phases = await asyncio.gather(*(one(i) for i in range(total)))
         elapsed = time.perf_counter() - started
         listener.cancel()
+        sweeper.cancel()
     failed = [p for p in phases if p != "COMPLETED"]
     if failed:
         raise RuntimeError(f"{len(failed)} of {total} executions did not complete: {set(failed)}")
     return {
         "total": total, "in_flight": in_flight, "seconds": elapsed, "per_second": total / elapsed,
+        "completions_missed_by_feed": heard["missed"],
         "runner_peak_rss_mib": vm_hwm_mib(env.processes["runner"].pid),
     }
 

@@ -30,5 +30,9 @@ def section(r: dict) -> list[str]:
     old_rate, new_rate = before["throughput"]["per_second"], after["throughput"]["per_second"]
     out += ["", f"Throughput: {old_rate:.1f}/s before, {new_rate:.1f}/s after ({new_rate / old_rate:.2f}×); rounds "
             f"before {', '.join(f'{x:.1f}' for x in before['throughput']['rounds'])}, "
-            f"after {', '.join(f'{x:.1f}' for x in after['throughput']['rounds'])}."]
+            f"after {', '.join(f'{x:.1f}' for x in after['throughput']['rounds'])}."
+            + "".join(f" The {name} median round read {run['throughput']['completions_missed_by_feed']} completions "
+                      "from the API that the phase feed had dropped."
+                      for name, run in (("before", before), ("after", after))
+                      if run["throughput"].get("completions_missed_by_feed"))]
     return out

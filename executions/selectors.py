@@ -71,11 +71,12 @@ def execution_approvals(*, execution: AgentExecution):
     return execution.approvals.select_related("decision", "decision__decided_by").order_by("requested_at", "id")
 
 
-def execution_usage_total(*, execution: AgentExecution) -> dict:
-    """Its tokens and cost plus all its descendants' (delegation depth is bounded)."""
+def execution_usage_total(*, execution: AgentExecution, descendants: bool = True) -> dict:
+    """Its tokens and cost plus all its descendants' (delegation depth is
+    bounded); `descendants=False` for one known to have none."""
     keys = ("input_tokens", "output_tokens", "total_tokens", "cost")
     total = {key: getattr(execution, key) for key in keys}
-    level = [execution.pk]
+    level = [execution.pk] if descendants else []
     while level:
         rows = list(AgentExecution.objects.filter(parent_id__in=level).values("pk", *keys))
         for row in rows:

@@ -107,9 +107,11 @@ def _record_start_error(execution: AgentExecution, reason: str) -> None:
     )
     if changed:
         execution.start_error = reason
-        execution_event_append(
+        said = execution_event_append(
             execution_id=execution.pk, type=EventType.SYSTEM, data={"message": reason}
         )
+        if said is not None:
+            execution.last_sequence = said.sequence  # the creator's 201 shows it
     else:
         execution.refresh_from_db(fields=["start_error"])
 

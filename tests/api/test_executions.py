@@ -21,6 +21,19 @@ def test_create_records_a_pending_execution_in_a_new_session(api, alice, demo_ag
     assert execution.owner == alice and execution.start_error  # no Temporal reachable
 
 
+def test_the_201_is_the_execution_as_written_without_reading_it_back(api, demo_agent, fast_start):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        created = api.post(URL, {"agent": "demo", "message": "What is 6*7?"}, format="json").json()
+    selects = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert not [sql for sql in selects if "executions_executionevent" in sql], selects
+    assert not [sql for sql in selects if '"parent_id" IN' in sql or '"parent_id" =' in sql], selects
+    read = api.get(f"{URL}{created['id']}/").json()
+    assert created == read  # PENDING stays: no Temporal is reachable
+
+
 def test_create_continues_an_own_session_with_a_model_override(api, demo_agent, fast_start):
     session = api.post("/api/v1/sessions/", {"agent": "demo"}, format="json").json()["id"]
     body = {"agent": "demo", "message": "hi", "session": session, "model": "scripted:demo"}

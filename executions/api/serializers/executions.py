@@ -109,11 +109,16 @@ class ExecutionDetailOutputSerializer(ExecutionOutputSerializer):
         fields = ExecutionOutputSerializer.Meta.fields + ["messages", "tool_calls", "children", "usage_total"]
         read_only_fields = fields
 
+    # context["created"]: the 201 of a create, which has delegated nothing yet,
+    # so neither is read back.
     def get_children(self, execution) -> ChildSerializer(many=True):
+        if self.context.get("created"):
+            return []
         return ChildSerializer(execution_children(execution=execution), many=True).data
 
     def get_usage_total(self, execution) -> UsageTotalSerializer:
-        return UsageTotalSerializer(execution_usage_total(execution=execution)).data
+        descendants = not self.context.get("created")
+        return UsageTotalSerializer(execution_usage_total(execution=execution, descendants=descendants)).data
 
 
 class ExecutionCreateInputSerializer(InputSerializer):

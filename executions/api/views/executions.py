@@ -33,6 +33,14 @@ def _detail(execution) -> dict:
     return ExecutionDetailOutputSerializer(execution).data
 
 
+def _created(execution) -> dict:
+    """The 201 body: the execution as its create wrote it (PENDING, no transcript
+    yet: the runner writes the first message), with nothing read back."""
+    execution.transcript_messages = []
+    execution.transcript_tool_calls = []
+    return ExecutionDetailOutputSerializer(execution, context={"created": True}).data
+
+
 @extend_schema(tags=["executions"])
 class ExecutionViewSet(SingleValuedQueryMixin, UUIDLookupMixin, viewsets.GenericViewSet):
     """One user message to an agent, run durably; yours, and others' with the matching permission."""
@@ -79,7 +87,7 @@ class ExecutionViewSet(SingleValuedQueryMixin, UUIDLookupMixin, viewsets.Generic
             session=session, model=data.get("model") or "",
             multitask_strategy=data.get("multitask_strategy", ""),
         )
-        return Response(_detail(execution), status=status.HTTP_201_CREATED)
+        return Response(_created(execution), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, pk=None):
