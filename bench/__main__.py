@@ -40,17 +40,22 @@ async def throughput_rounds(env: Environment, client, agent: str, s: dict, resul
     from bench import before_after, platform_e2e
 
     parts = parts | {name: [p.pid] for name, p in env.processes.items()}
-    loads = {"platform": lambda: platform_e2e.throughput(
-        env, client, agent=agent, total=s["total"], in_flight=s["in_flight"]), **loads}
-    earlier = None
+    platforms = {"platform": env}
     try:
         if before:
             step(f"before: the platform at {before}")
-            earlier, commit = before_after.start(env, before)
+            platforms["before"], commit = before_after.start(env, before)
             results["before"] = {"commit": commit, "label": before_after.label(commit)}
-            parts |= {p.name: [p.pid] for p in earlier.processes.values()} | {"before-temporal": [earlier.temporal_pid]}
-            loads = {"before": lambda: platform_e2e.throughput(
-                earlier, client, agent=agent, total=s["total"], in_flight=s["in_flight"]), **loads}
+            parts |= {p.name: [p.pid] for p in platforms["before"].processes.values()}
+            parts["before-temporal"] = [platforms["before"].temporal_pid]
+        # A platform just started is cold (imports, pools, caches): one
+        # unmeasured load each, as the latency runs give ours in a full run.
+        for name, system in platforms.items():
+            step(f"{name}: warm-up")
+            await platform_e2e.throughput(system, client, agent=agent, total=s["in_flight"], in_flight=s["in_flight"])
+        loads = {name: (lambda system=system: platform_e2e.throughput(
+            system, client, agent=agent, total=s["total"], in_flight=s["in_flight"]))
+            for name, system in platforms.items()} | loads
         rounds: dict[str, list] = {name: [] for name in loads}
         for round_no in range(1, s["rounds"] + 1):
             for name, load in loads.items():
@@ -61,9 +66,9 @@ async def throughput_rounds(env: Environment, client, agent: str, s: dict, resul
             results.setdefault(system, {})["throughput"] = {**median[0], "rounds": [run[0]["per_second"] for run in runs]}
             results[system]["cpu"] = median[1]
     finally:
-        if earlier is not None:
-            earlier.check_alive()
-            before_after.stop(earlier)
+        if "before" in platforms:
+            platforms["before"].check_alive()
+            before_after.stop(platforms["before"])
 
 
 async def measure(env: Environment, s: dict, before: str | None = None) -> dict:

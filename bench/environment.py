@@ -109,10 +109,10 @@ class Environment:
         self.processes: dict[str, Process] = {}
         self._temporal = None
 
-    def start(self, *, fresh_database: bool = True, setup_django: bool = True) -> "Environment":
-        """`fresh_database=False` joins the database another environment made
-        (same migrations); `setup_django=False` leaves this process's Django as it is."""
-        database_url = database_recreate(self.database) if fresh_database else f"{POSTGRES}/{self.database}"
+    def start(self, *, setup_django: bool = True, after_migrate=None) -> "Environment":
+        """`setup_django=False` leaves this process's Django as it is;
+        `after_migrate` runs before any process starts."""
+        database_url = database_recreate(self.database)
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "stigmer.settings",
@@ -135,11 +135,12 @@ class Environment:
             "STIGMER_CREATE_RATE_PER_AGENT": "",
             "STIGMER_MAX_RUNNING_PER_USER": "0",
         }
-        if fresh_database:
-            subprocess.run(
-                [sys.executable, "manage.py", "migrate", "--no-input"], cwd=self.root, env=self.env,
-                check=True, stdout=subprocess.DEVNULL,
-            )
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--no-input"], cwd=self.root, env=self.env,
+            check=True, stdout=subprocess.DEVNULL,
+        )
+        if after_migrate is not None:
+            after_migrate()
         self._temporal = dev_server_start(host_port=self.temporal_host_port)
         python = sys.executable
         self.processes["web"] = self._process(

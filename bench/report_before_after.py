@@ -19,7 +19,7 @@ def section(r: dict) -> list[str]:
     old, new = _ours(before["cpu"], "before-"), _ours(after["cpu"], "")
     old_total, new_total = before["cpu"]["machine_ms"], after["cpu"]["machine_ms"]
     out = ["", "## Before and after (same run)", "",
-           f"The platform at `{before['label']}` and at this checkout, on the same machine, database and load, "
+           f"The platform at `{before['label']}` and at this checkout, on the same machine and the same load, "
            "in alternating throughput rounds (each system's median round). CPU ms per execution "
            "(each column counts its own processes; the whole machine counts everything running).", "",
            "| process | before | after | change |", "| --- | --- | --- | --- |"]
