@@ -55,16 +55,26 @@ async def token_publish(*, execution_id: str, delta: str) -> None:
 
 
 async def _has_members(layer, group: str) -> bool:
-    """Whether anyone follows the group, asked at each push (no window in which a
-    new follower would miss tokens). On Redis one round trip, where channels-redis's
-    group_send spends two even on an empty group, and most streamed runs have no
-    follower (docs/benchmarks.md, "Runs in flight")."""
+    return (await _followed(layer, [group]))[0]
+
+
+async def _followed(layer, groups: list[str]) -> list[bool]:
+    """Whether anyone follows each group, asked at each push (no window in which a
+    new follower would miss a message). On Redis one pipelined round trip for them
+    all, where channels-redis's group_send spends two per group even on an empty
+    one, and most runs have no follower (docs/benchmarks.md, "Runs in flight")."""
     try:
-        key = layer._group_key(group)
-        connection = layer.connection(layer.consistent_hash(group))
+        keys = [(layer.consistent_hash(group), layer._group_key(group)) for group in groups]
     except AttributeError:  # another layer: its group_send decides
-        return True
-    return bool(await connection.zcard(key))
+        return [True] * len(groups)
+    counts: dict[tuple[int, str], int] = {}
+    for index in {index for index, _ in keys}:
+        asked = [key for key in keys if key[0] == index]
+        async with layer.connection(index).pipeline(transaction=False) as pipe:
+            for _, key in asked:
+                pipe.zcard(key)
+            counts.update(zip(asked, await pipe.execute()))
+    return [bool(counts[key]) for key in keys]
 
 
 def layer_spans_processes() -> bool:
@@ -114,7 +124,14 @@ def _feed_sends(event: ExecutionEvent, owner_id) -> list[tuple[str, dict]]:
 
 
 async def _send_all(layer, sends) -> None:
-    for group, message in sends:
+    try:
+        followed = await _followed(layer, [group for group, _ in sends])
+    except Exception as exc:  # noqa: BLE001 - the sends below say whether the layer is down
+        logger.debug("asking who follows failed: %s", exc)
+        followed = [True] * len(sends)
+    for (group, message), wanted in zip(sends, followed):
+        if not wanted:
+            continue
         try:
             await layer.group_send(group, message)
         except Exception as exc:  # noqa: BLE001

@@ -87,3 +87,48 @@ async def test_tokens_reach_a_follower_and_cost_no_group_send_when_nobody_follow
         await layer.close_pools()
     assert sends == ["watched "]
     assert message["delta"] == "watched "
+
+
+async def test_an_event_batch_is_sent_only_to_the_groups_someone_follows(settings, monkeypatch):
+    """A committed batch goes to its execution's group and, for a phase, to the
+    feeds; one pipelined question says which have members, and the empty ones
+    cost no group_send. A group joined after one batch gets the next."""
+    if not _redis_up():
+        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    from asgiref.sync import sync_to_async
+    from django.utils import timezone
+
+    from executions.live import events_publish
+    from executions.live.groups import FEED_ALL_GROUP, execution_group, feed_user_group
+    from executions.models import EventType, ExecutionEvent
+
+    settings.CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, prefix=f"test-{uuid.uuid4().hex[:12]}")}
+    layer = get_channel_layer()
+    sent = []
+    group_send = layer.group_send
+
+    async def counting(group, message):
+        sent.append(group)
+        await group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting)
+    execution_id = uuid.uuid4()
+
+    def phase(sequence: int, name: str) -> list[ExecutionEvent]:
+        return [ExecutionEvent(execution_id=execution_id, sequence=sequence, type=EventType.PHASE,
+                               data={"phase": name}, created_at=timezone.now())]
+
+    try:
+        feed = await layer.new_channel()
+        await layer.group_add(FEED_ALL_GROUP, feed)
+        await sync_to_async(events_publish)(events=phase(1, "PENDING"), owner_id=7)
+        assert sent == [FEED_ALL_GROUP]
+        follower = await layer.new_channel()
+        await layer.group_add(execution_group(execution_id), follower)
+        await sync_to_async(events_publish)(events=phase(2, "IN_PROGRESS"), owner_id=7)
+        pushed = await asyncio.wait_for(layer.receive(follower), timeout=5)
+    finally:
+        await layer.close_pools()
+    assert sent == [FEED_ALL_GROUP, execution_group(execution_id), FEED_ALL_GROUP]
+    assert feed_user_group(7) not in sent
+    assert [event["sequence"] for event in pushed["events"]] == [2]
