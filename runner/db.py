@@ -3,6 +3,7 @@ closed around each call (Channels' database_sync_to_async), and writes retried
 with backoff when the connection drops. Retried writes carry idempotency keys,
 so a write whose commit went through before the drop is never doubled."""
 import asyncio
+import functools
 import logging
 
 from channels.db import database_sync_to_async as db
@@ -18,14 +19,17 @@ def _drop_connection() -> None:
     connection.close()
 
 
+# Built once per function: callers wrap at each call, and making a
+# SyncToAsync costs more than the thread hop it schedules.
+@functools.cache
 def db_write(fn):
-    retries = env("STIGMER_DB_WRITE_RETRIES")
+    off_loop = db(fn)
 
     async def call(*args, **kwargs):
-        delay = 0.1
+        retries, delay = env("STIGMER_DB_WRITE_RETRIES"), 0.1
         for attempt in range(1, retries + 1):
             try:
-                return await db(fn)(*args, **kwargs)
+                return await off_loop(*args, **kwargs)
             except (OperationalError, InterfaceError) as exc:
                 if attempt == retries:
                     raise
