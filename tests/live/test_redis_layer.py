@@ -58,6 +58,21 @@ async def test_the_pool_size_is_the_setting_and_pushes_beyond_it_fail(settings, 
     assert [r for r in await push_at_once(20, 20) if isinstance(r, Exception)] == []
 
 
+def _counted_layer(settings, monkeypatch, record):
+    """A fresh Redis layer whose group_sends are recorded (`record(group, message)`)."""
+    settings.CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, prefix=f"test-{uuid.uuid4().hex[:12]}")}
+    layer = get_channel_layer()
+    recorded = []
+    group_send = layer.group_send
+
+    async def counting(group, message):
+        recorded.append(record(group, message))
+        await group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting)
+    return layer, recorded
+
+
 async def test_tokens_reach_a_follower_and_cost_no_group_send_when_nobody_follows(settings, monkeypatch):
     """A streamed token is pushed only to a group someone is in, asked at each
     push: a follower that joins between two tokens gets the second."""
@@ -66,16 +81,7 @@ async def test_tokens_reach_a_follower_and_cost_no_group_send_when_nobody_follow
     from executions.live import token_publish
     from executions.live.groups import execution_group
 
-    settings.CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, prefix=f"test-{uuid.uuid4().hex[:12]}")}
-    layer = get_channel_layer()
-    sends = []
-    group_send = layer.group_send
-
-    async def counting(group, message):
-        sends.append(message["delta"])
-        await group_send(group, message)
-
-    monkeypatch.setattr(layer, "group_send", counting)
+    layer, sends = _counted_layer(settings, monkeypatch, lambda group, message: message["delta"])
     try:
         await token_publish(execution_id="abc", delta="unwatched ")
         assert sends == []
@@ -102,16 +108,7 @@ async def test_an_event_batch_is_sent_only_to_the_groups_someone_follows(setting
     from executions.live.groups import FEED_ALL_GROUP, execution_group, feed_user_group
     from executions.models import EventType, ExecutionEvent
 
-    settings.CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, prefix=f"test-{uuid.uuid4().hex[:12]}")}
-    layer = get_channel_layer()
-    sent = []
-    group_send = layer.group_send
-
-    async def counting(group, message):
-        sent.append(group)
-        await group_send(group, message)
-
-    monkeypatch.setattr(layer, "group_send", counting)
+    layer, sent = _counted_layer(settings, monkeypatch, lambda group, message: group)
     execution_id = uuid.uuid4()
 
     def phase(sequence: int, name: str) -> list[ExecutionEvent]:
