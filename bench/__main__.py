@@ -60,11 +60,13 @@ async def throughput_rounds(env: Environment, client, agent: str, s: dict, resul
         for round_no in range(1, s["rounds"] + 1):
             for name, load in loads.items():
                 step(f"{name}: throughput, round {round_no}")
-                rounds[name].append(await metered(parts, s["total"], load()))
+                rounds[name].append(await metered(parts, s["total"], load(), platforms.get(name)))
         for system, runs in rounds.items():
             median = sorted(runs, key=lambda run: run[0]["per_second"])[len(runs) // 2]
             results.setdefault(system, {})["throughput"] = {**median[0], "rounds": [run[0]["per_second"] for run in runs]}
             results[system]["cpu"] = median[1]
+            if len(median) > 2:
+                results[system]["round_trips"] = median[2]
     finally:
         if "before" in platforms:
             platforms["before"].check_alive()
@@ -176,15 +178,23 @@ async def measure_in_flight(env: Environment, s: dict, before: str | None = None
     return results
 
 
-async def metered(parts: dict, executions: int, run) -> tuple[dict, dict]:
+async def metered(parts: dict, executions: int, run, platform: Environment | None = None) -> tuple:
     """A throughput run and the CPU each part spent on it (every process is
-    a part: the other system's workers stay up, idle, and are counted)."""
+    a part: the other system's workers stay up, idle, and are counted); for
+    a platform, its round trips to PostgreSQL and Redis too."""
     from bench.cpu import CpuMeter
+    from bench.round_trips import RoundTripMeter
 
     meter = CpuMeter(parts)
+    trips = RoundTripMeter(platform.database, platform.redis_url) if platform else None
+    if trips:
+        await asyncio.to_thread(trips.start)
     meter.start()
     result = await run
-    return result, meter.stop(executions=executions)
+    cpu = meter.stop(executions=executions)
+    if not trips:
+        return result, cpu
+    return result, cpu, await asyncio.to_thread(trips.stop, executions=executions)
 
 
 async def run_peer(peer_mod, s: dict) -> dict:

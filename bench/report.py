@@ -1,7 +1,7 @@
 """Results → the markdown of docs/benchmarks.md (also printed)."""
 import math
 
-from bench import report_before_after, report_in_flight
+from bench import report_before_after, report_in_flight, round_trips
 from bench.budget import agent_share, cpu_table
 from bench.sequential import PAUSE
 from bench.stats import times as _x
@@ -103,6 +103,8 @@ def render(r: dict, *, machine: dict, sizes: dict, smoke: bool) -> str:
                 f"{a:.1f}/s" for a in agent_rounds) + "."
     out += agent_share(r)
     out += cpu_table(e2e.get("cpu"), floor.get("cpu"), (r.get("agent_floor") or {}).get("cpu"))
+    if e2e.get("round_trips"):
+        out += ["", round_trips.describe("Stigmer", e2e["round_trips"])]
     out += report_before_after.section(r)
     out += ["", "### Where one execution's time goes (medians)", "",
             "Our event log (server clock, consecutive events):", "", "| step | ms |", "| --- | --- |"]
