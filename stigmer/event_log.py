@@ -1,9 +1,9 @@
 """The event log's vocabulary, as runners write it: shared by the platform
-(executions/models/choices.py keeps the same values as Django choices) and
-the runner, in process or through the runner API."""
+(executions/models/choices.py builds its Django choices from it) and the
+runner, in process or through the runner API."""
 from dataclasses import dataclass, field
 
-# Event types (executions.models.EventType has the same values).
+# Event types (executions.models.EventType takes these values).
 PHASE = "phase"
 MESSAGE = "message"
 TOOL_CALL_STARTED = "tool_call_started"
@@ -13,7 +13,7 @@ USAGE = "usage"
 MODEL_RETRY = "model_retry"
 DELEGATION = "delegation"
 
-# Phases (executions.models.Phase has the same values).
+# Phases (executions.models.Phase takes these values).
 PENDING = "PENDING"
 IN_PROGRESS = "IN_PROGRESS"
 WAITING_APPROVAL = "WAITING_APPROVAL"

@@ -1,19 +1,24 @@
-"""The choices the models share: phases, multitask strategies, event types."""
+"""The choices the models share: phases, multitask strategies, event types.
+
+Phases and the event types a runner writes are the runner's vocabulary
+(stigmer/event_log.py, free of Django): taken from there, never retyped."""
 from django.db import models
+
+from stigmer import event_log
 
 
 class Phase(models.TextChoices):
-    PENDING = "PENDING"
-    IN_PROGRESS = "IN_PROGRESS"
+    PENDING = event_log.PENDING
+    IN_PROGRESS = event_log.IN_PROGRESS
     # Paused on tool calls that wait for a person's decision; no worker is held.
-    WAITING_APPROVAL = "WAITING_APPROVAL"
-    COMPLETED = "COMPLETED"
-    FAILED = "FAILED"
-    CANCELLED = "CANCELLED"
+    WAITING_APPROVAL = event_log.WAITING_APPROVAL
+    COMPLETED = event_log.COMPLETED
+    FAILED = event_log.FAILED
+    CANCELLED = event_log.CANCELLED
 
     @classmethod
     def terminal(cls) -> frozenset[str]:
-        return frozenset({cls.COMPLETED, cls.FAILED, cls.CANCELLED})
+        return event_log.TERMINAL_PHASES
 
     @classmethod
     def unfinished(cls) -> frozenset[str]:
@@ -31,14 +36,14 @@ class MultitaskStrategy(models.TextChoices):
 
 
 class EventType(models.TextChoices):
-    PHASE = "phase"
-    MESSAGE = "message"
-    TOOL_CALL_STARTED = "tool_call_started"
-    TOOL_CALL_COMPLETED = "tool_call_completed"
-    TOOL_CALL_FAILED = "tool_call_failed"
-    USAGE = "usage"
-    MODEL_RETRY = "model_retry"
-    DELEGATION = "delegation"
+    PHASE = event_log.PHASE
+    MESSAGE = event_log.MESSAGE
+    TOOL_CALL_STARTED = event_log.TOOL_CALL_STARTED
+    TOOL_CALL_COMPLETED = event_log.TOOL_CALL_COMPLETED
+    TOOL_CALL_FAILED = event_log.TOOL_CALL_FAILED
+    USAGE = event_log.USAGE
+    MODEL_RETRY = event_log.MODEL_RETRY
+    DELEGATION = event_log.DELEGATION
     APPROVAL_REQUESTED = "approval_requested"
     APPROVAL_DECIDED = "approval_decided"
     ERROR = "error"
