@@ -1,7 +1,12 @@
 """ORM access from async activities: off the event loop, stale connections
 closed around each call (Channels' database_sync_to_async), and writes retried
 with backoff when the connection drops. Retried writes carry idempotency keys,
-so a write whose commit went through before the drop is never doubled."""
+so a write whose commit went through before the drop is never doubled.
+
+A write makes no health check (`CONN_HEALTH_CHECKS`: a `SELECT 1` before the
+first query of each call): a dead connection fails the write, which drops it
+and retries, so the check would only add a round trip and a transaction to
+every write."""
 import asyncio
 import functools
 import logging
@@ -19,11 +24,23 @@ def _drop_connection() -> None:
     connection.close()
 
 
+def _unchecked(fn):
+    """`fn` on the connection as it is: Django checks a connection at the first
+    query after each call's cleanup, unless told the check was done."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        connection.health_check_done = True
+        return fn(*args, **kwargs)
+
+    return run
+
+
 # Built once per function: callers wrap at each call, and making a
 # SyncToAsync costs more than the thread hop it schedules.
 @functools.cache
 def db_write(fn):
-    off_loop = db(fn)
+    off_loop = db(_unchecked(fn))
 
     async def call(*args, **kwargs):
         retries, delay = env("STIGMER_DB_WRITE_RETRIES"), 0.1

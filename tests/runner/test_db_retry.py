@@ -2,12 +2,12 @@
 import asyncio
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection, connections
 
 from executions.models import ExecutionEvent
 from executions.services.events import execution_event_append
 from executions.services.executions import execution_create
-from runner.db import db_write
+from runner.db import db, db_write
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,3 +42,43 @@ def test_write_gives_up_after_the_retries(temporal_env, demo_agent, monkeypatch)
 
     with pytest.raises(OperationalError):
         asyncio.run(db_write(always_down)())
+
+
+def test_a_write_makes_no_health_check_where_a_read_does(temporal_env, demo_agent, monkeypatch):
+    """Health-checked persistent connections, as in production: a read is
+    checked after the cleanup around it; a write, which retries on a dead
+    connection anyway, goes without the check's SELECT 1."""
+    execution = execution_create(agent=demo_agent, message="hi")
+    default = connections["default"]
+    monkeypatch.setitem(default.settings_dict, "CONN_HEALTH_CHECKS", True)
+    monkeypatch.setitem(default.settings_dict, "CONN_MAX_AGE", None)
+    checks = []
+    is_usable = type(default).is_usable
+    monkeypatch.setattr(type(default), "is_usable", lambda self: checks.append(1) or is_usable(self))
+
+    def read() -> int:
+        return ExecutionEvent.objects.filter(execution_id=execution.pk).count()
+
+    def close() -> None:
+        connection.close()  # the calling thread's
+
+    async def calls() -> tuple[int, int]:
+        await db(close)()  # the next connection takes the settings above
+        await db(read)()  # connects: nothing to check yet
+        checks.clear()
+        for step in (1, 2):
+            await db_write(execution_event_append)(
+                execution_id=execution.pk, type="system", data={"message": "step"}, key=f"runner:{step}"
+            )
+        writes = len(checks)
+        await db(read)()
+        await db(read)()
+        reads = len(checks) - writes
+        await db(close)()
+        return writes, reads
+
+    writes, reads = asyncio.run(calls())
+
+    assert reads >= 1  # the settings do make Django check
+    assert writes == 0
+    assert ExecutionEvent.objects.filter(execution=execution, key__startswith="runner:").count() == 2
