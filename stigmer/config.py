@@ -109,7 +109,7 @@ VARIABLES = [
     V("OLLAMA_HOST", None, "Ollama's address", shown_default="`http://localhost:11434`"),
     V("STIGMER_OPENAI_COMPATIBLE_API_KEY", None, "the key for `openai-compatible:` models"),
     V("STIGMER_OPENAI_COMPATIBLE_BASE_URL", None, "the endpoint of `openai-compatible:` models (required for them)"),
-    V("STIGMER_DB_WRITE_RETRIES", "6", "attempts of a runner's database write (and checkpoint) when the connection drops", int),
+    V("STIGMER_DB_WRITE_RETRIES", "6", "attempts of a worker's database write (the runner's, the orchestration worker's local activities', checkpoints) when the connection drops", int),
     V("STIGMER_TOOL_TIMEOUT_SECONDS", "300", "a tool's timeout when it sets none", float),
     V("STIGMER_TOOL_THREADS", "32", "worker threads for sync tools, per runner", int),
     V("STIGMER_SLEEP_TOOL_MAX_SECONDS", None, "longest sleep the demo `sleep` tool accepts", float, shown_default="the tool timeout"),

@@ -1,8 +1,9 @@
 """The orchestration worker's local activities: UpdateExecutionStatus,
-AdvanceSessionTurn, RecordToolCallDecision."""
+AdvanceSessionTurn, RecordToolCallDecision. Each write is idempotent, so it
+goes through the runner's retried writes (no health check before it; a
+dropped connection is retried at once rather than failing the attempt)."""
 import logging
 
-from channels.db import database_sync_to_async
 from temporalio import activity
 
 from executions.services.approvals import tool_call_decision_record
@@ -15,6 +16,7 @@ from executions.temporal.contract import (
     DecisionRecord,
     StatusUpdate,
 )
+from runner.db import db_write
 from stigmer.logs import log_context
 
 logger = logging.getLogger(__name__)
@@ -23,7 +25,7 @@ logger = logging.getLogger(__name__)
 @activity.defn(name=UPDATE_EXECUTION_STATUS)
 async def update_execution_status(update: StatusUpdate) -> bool:
     with log_context(execution_id=update.execution_id, workflow_id=activity.info().workflow_id):
-        changed = await database_sync_to_async(execution_status_apply)(
+        changed = await db_write(execution_status_apply)(
             execution_id=update.execution_id, status=update.status
         )
         if changed:
@@ -35,7 +37,7 @@ async def update_execution_status(update: StatusUpdate) -> bool:
 async def advance_session_turn(session_id: str) -> str:
     """Start the session's next queued turn, if any; its id, or ""."""
     with log_context(workflow_id=activity.info().workflow_id):
-        started = await database_sync_to_async(session_turn_advance)(session_id=session_id)
+        started = await db_write(session_turn_advance)(session_id=session_id)
         if started:
             logger.info("session %s handed to execution %s", session_id, started)
         return started or ""
@@ -45,6 +47,6 @@ async def advance_session_turn(session_id: str) -> str:
 async def record_tool_call_decision(record: DecisionRecord) -> bool:
     """The audit record and event of a decision the workflow accepted."""
     with log_context(execution_id=record.execution_id, workflow_id=activity.info().workflow_id):
-        return await database_sync_to_async(tool_call_decision_record)(
+        return await db_write(tool_call_decision_record)(
             execution_id=record.execution_id, decision=record.decision
         )
