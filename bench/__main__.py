@@ -65,7 +65,7 @@ async def throughput_rounds(env: Environment, client, agent: str, s: dict, resul
             median = sorted(runs, key=lambda run: run[0]["per_second"])[len(runs) // 2]
             results.setdefault(system, {})["throughput"] = {**median[0], "rounds": [run[0]["per_second"] for run in runs]}
             results[system]["cpu"] = median[1]
-            if len(median) > 2:
+            if median[2]:
                 results[system]["round_trips"] = median[2]
     finally:
         if "before" in platforms:
@@ -179,9 +179,9 @@ async def measure_in_flight(env: Environment, s: dict, before: str | None = None
 
 
 async def metered(parts: dict, executions: int, run, platform: Environment | None = None) -> tuple:
-    """A throughput run and the CPU each part spent on it (every process is
-    a part: the other system's workers stay up, idle, and are counted); for
-    a platform, its round trips to PostgreSQL and Redis too."""
+    """A throughput run, the CPU each part spent on it (every process is a
+    part: the other system's workers stay up, idle, and are counted) and, for
+    a platform, its round trips to PostgreSQL and Redis (None for the floors)."""
     from bench.cpu import CpuMeter
     from bench.round_trips import RoundTripMeter
 
@@ -192,9 +192,7 @@ async def metered(parts: dict, executions: int, run, platform: Environment | Non
     meter.start()
     result = await run
     cpu = meter.stop(executions=executions)
-    if not trips:
-        return result, cpu
-    return result, cpu, await asyncio.to_thread(trips.stop, executions=executions)
+    return result, cpu, (await asyncio.to_thread(trips.stop, executions=executions) if trips else None)
 
 
 async def run_peer(peer_mod, s: dict) -> dict:
